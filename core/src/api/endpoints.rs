@@ -1,0 +1,225 @@
+//! The one table of API routes. The worker dispatches on it with an exhaustive
+//! `match`, the OpenAPI document is generated from it, and the PWA builds its
+//! URLs from it, so a route cannot exist in one place and not the others.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn parse(name: &str) -> Option<Method> {
+        match name {
+            "GET" | "HEAD" => Some(Method::Get),
+            "POST" => Some(Method::Post),
+            "PUT" => Some(Method::Put),
+            "PATCH" => Some(Method::Patch),
+            "DELETE" => Some(Method::Delete),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    Health,
+    OpenApi,
+    SignIn,
+    SignOut,
+    Me,
+    Today,
+}
+
+/// Values taken from `{name}` segments of a path template.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathParams(Vec<(&'static str, String)>);
+
+impl PathParams {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    Found(Endpoint, PathParams),
+    /// The path exists but not for this method; carries the methods it has.
+    MethodNotAllowed(Vec<Method>),
+    NotFound,
+}
+
+impl Endpoint {
+    pub const ALL: &'static [Endpoint] = &[
+        Endpoint::Health,
+        Endpoint::OpenApi,
+        Endpoint::SignIn,
+        Endpoint::SignOut,
+        Endpoint::Me,
+        Endpoint::Today,
+    ];
+
+    pub fn method(self) -> Method {
+        match self {
+            Endpoint::Health | Endpoint::OpenApi | Endpoint::Me | Endpoint::Today => Method::Get,
+            Endpoint::SignIn | Endpoint::SignOut => Method::Post,
+        }
+    }
+
+    /// The path template, with `{name}` for each parameter segment.
+    pub fn path(self) -> &'static str {
+        match self {
+            Endpoint::Health => "/api/health",
+            Endpoint::OpenApi => "/api/openapi.json",
+            Endpoint::SignIn => "/api/sign-in",
+            Endpoint::SignOut => "/api/sign-out",
+            Endpoint::Me => "/api/me",
+            Endpoint::Today => "/api/today",
+        }
+    }
+
+    /// Whether the caller must be signed in; everything else is refused with 401.
+    pub fn needs_sign_in(self) -> bool {
+        !matches!(
+            self,
+            Endpoint::Health | Endpoint::OpenApi | Endpoint::SignIn
+        )
+    }
+
+    pub fn resolve(method: &str, path: &str) -> Resolution {
+        let mut allowed = Vec::new();
+        for &endpoint in Endpoint::ALL {
+            let Some(params) = match_template(endpoint.path(), path) else {
+                continue;
+            };
+            match Method::parse(method) {
+                Some(m) if m == endpoint.method() => {
+                    return Resolution::Found(endpoint, params);
+                }
+                _ => allowed.push(endpoint.method()),
+            }
+        }
+        if allowed.is_empty() {
+            Resolution::NotFound
+        } else {
+            allowed.sort();
+            allowed.dedup();
+            Resolution::MethodNotAllowed(allowed)
+        }
+    }
+}
+
+fn match_template(template: &'static str, path: &str) -> Option<PathParams> {
+    let path = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
+    let mut wanted = template.split('/');
+    let mut given = path.split('/');
+    let mut params = Vec::new();
+    loop {
+        match (wanted.next(), given.next()) {
+            (None, None) => return Some(PathParams(params)),
+            (Some(w), Some(g)) => {
+                if let Some(name) = w.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
+                    if g.is_empty() {
+                        return None;
+                    }
+                    params.push((name, g.to_owned()));
+                } else if w != g {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_endpoint_resolves_to_itself() {
+        for &e in Endpoint::ALL {
+            let path = e.path().replace('{', "x-").replace('}', "");
+            match Endpoint::resolve(e.method().as_str(), &path) {
+                Resolution::Found(found, _) => assert_eq!(found, e),
+                other => panic!("{e:?} resolved to {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn paths_and_methods_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for &e in Endpoint::ALL {
+            assert!(seen.insert((e.method(), e.path())), "{e:?} duplicated");
+        }
+    }
+
+    #[test]
+    fn wrong_method_lists_the_allowed_ones() {
+        assert_eq!(
+            Endpoint::resolve("DELETE", "/api/health"),
+            Resolution::MethodNotAllowed(vec![Method::Get])
+        );
+        assert_eq!(
+            Endpoint::resolve("GET", "/api/sign-in"),
+            Resolution::MethodNotAllowed(vec![Method::Post])
+        );
+    }
+
+    #[test]
+    fn unknown_paths_are_not_found() {
+        for p in [
+            "/api",
+            "/api/",
+            "/api/healthz",
+            "/api/health/x",
+            "/apihealth",
+            "",
+        ] {
+            assert_eq!(Endpoint::resolve("GET", p), Resolution::NotFound, "{p}");
+        }
+    }
+
+    #[test]
+    fn trailing_slash_is_tolerated() {
+        assert!(matches!(
+            Endpoint::resolve("GET", "/api/health/"),
+            Resolution::Found(Endpoint::Health, _)
+        ));
+    }
+
+    #[test]
+    fn parameters_are_captured() {
+        let params = match_template(
+            "/api/sessions/{session_id}/marks",
+            "/api/sessions/s-1/marks",
+        )
+        .expect("matches");
+        assert_eq!(params.get("session_id"), Some("s-1"));
+        assert!(
+            match_template("/api/sessions/{session_id}/marks", "/api/sessions//marks").is_none()
+        );
+    }
+}

@@ -1,0 +1,94 @@
+//! Request and response bodies of the HTTP API, shared by the worker and the PWA
+//! so that the two cannot drift apart.
+
+mod endpoints;
+mod error;
+mod json;
+
+pub use endpoints::{Endpoint, Method, PathParams, Resolution};
+pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use json::{MAX_JSON_BODY_BYTES, parse_json};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::access::Role;
+use crate::domain::Tier;
+
+/// `GET /api/health`: is this deployment able to serve?
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Health {
+    /// The LearnTrek release serving this request.
+    pub version: String,
+    pub database: DatabaseHealth,
+    pub scheduler: SchedulerHealth,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DatabaseHealth {
+    /// Whether a query against D1 succeeded just now.
+    pub reachable: bool,
+    /// File name of the newest migration applied to this database.
+    pub latest_migration: Option<String>,
+}
+
+/// What the cron trigger last did: a stalled scheduler means no missed-arrival alerts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SchedulerHealth {
+    pub runs_recorded: u64,
+    /// The scheduled instant of the most recent run (not the wall clock when it ran).
+    pub last_run_scheduled_at: Option<DateTime<Utc>>,
+    pub last_run_cron: Option<String>,
+}
+
+/// `POST /api/sign-in`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// The signed-in person and what they hold where.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Me {
+    pub person_id: String,
+    pub name: String,
+    pub email: String,
+    pub memberships: Vec<Membership>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Membership {
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub role: Role,
+}
+
+/// `GET /api/today`: the sessions the signed-in person may see for today.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Today {
+    /// Today's date in Europe/London.
+    pub date: NaiveDate,
+    pub sessions: Vec<TodaySession>,
+}
+
+/// One timetabled session taking place today.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TodaySession {
+    pub session_id: String,
+    pub placement_id: String,
+    pub pupil_first_name: String,
+    pub pupil_last_name: String,
+    pub tier: Tier,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// Start as London wall-clock time, `HH:MM`, ready to show.
+    pub starts_local: String,
+    pub ends_local: String,
+    pub venue_name: String,
+    pub tutor_name: Option<String>,
+    /// Whether a taxi run with an escort brings the pupil.
+    pub has_transport: bool,
+}

@@ -1,0 +1,128 @@
+//! Passwords and sign-in tokens. Randomness comes from the caller (the worker's
+//! `crypto.getRandomValues`, a test's fixed bytes), so this stays pure.
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::Duration;
+use sha2::{Digest, Sha256};
+
+use crate::access::Role;
+
+/// Argon2id with OWASP's second recommended setting (19 MiB, 2 passes, 1 lane):
+/// strong enough offline, and cheap enough for a Worker (see BENCHMARKS.md).
+pub const ARGON2_MEMORY_KIB: u32 = 19 * 1024;
+pub const ARGON2_PASSES: u32 = 2;
+pub const ARGON2_LANES: u32 = 1;
+pub const SALT_BYTES: usize = 16;
+pub const TOKEN_BYTES: usize = 32;
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(ARGON2_MEMORY_KIB, ARGON2_PASSES, ARGON2_LANES, None)
+        .unwrap_or_else(|_| Params::default());
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// The PHC string (`$argon2id$v=19$m=...`) to store for `password`.
+pub fn hash_password(password: &str, salt: &[u8; SALT_BYTES]) -> String {
+    argon2()
+        .hash_password_with_salt(password.as_bytes(), salt)
+        .map(|h: PasswordHash| h.to_string())
+        // Only fails on out-of-range parameters, which are constants above.
+        .unwrap_or_default()
+}
+
+/// Whether `password` matches a stored PHC string. A malformed string never matches.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// A fixed hash to verify against when no account matches, so that a wrong
+/// email costs the same time as a wrong password and reveals nothing.
+pub fn decoy_hash() -> String {
+    hash_password("decoy", &[7; SALT_BYTES])
+}
+
+/// The secret a browser holds in its cookie; only [`token_digest`] is stored.
+pub fn token_from_bytes(bytes: &[u8; TOKEN_BYTES]) -> String {
+    hex(bytes)
+}
+
+pub fn token_digest(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How long a sign-in lasts without being used. Tutors and escorts stay signed
+/// in on their own phone for a working week; anyone who can see safeguarding
+/// data gets a short one. With several roles, the strictest wins.
+pub fn idle_lifetime(roles: &[Role]) -> Duration {
+    strictest(roles, |r| match r {
+        Role::OffSiteTutor | Role::TaxiEscort => Duration::days(7),
+        Role::ApPractitioner => Duration::hours(12),
+        Role::ApAdmin | Role::Dsl | Role::SchoolStaff | Role::LaCommissioner => Duration::hours(2),
+    })
+}
+
+/// How long a sign-in lasts at most, however often it is used.
+pub fn absolute_lifetime(roles: &[Role]) -> Duration {
+    strictest(roles, |r| match r {
+        Role::OffSiteTutor | Role::TaxiEscort => Duration::days(14),
+        Role::ApPractitioner => Duration::days(7),
+        Role::ApAdmin | Role::Dsl | Role::SchoolStaff | Role::LaCommissioner => Duration::hours(12),
+    })
+}
+
+fn strictest(roles: &[Role], lifetime: impl Fn(&Role) -> Duration) -> Duration {
+    // Someone with no role yet is treated like the most sensitive role.
+    roles
+        .iter()
+        .map(&lifetime)
+        .min()
+        .unwrap_or_else(|| lifetime(&Role::Dsl))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_verifies_only_its_own_password() {
+        let stored = hash_password("correct horse", &[1; SALT_BYTES]);
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{stored}"
+        );
+        assert!(verify_password("correct horse", &stored));
+        assert!(!verify_password("correct horsf", &stored));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_hex_and_digests_differ_from_tokens() {
+        let token = token_from_bytes(&[0xab; TOKEN_BYTES]);
+        assert_eq!(token.len(), 64);
+        let digest = token_digest(&token);
+        assert_eq!(digest.len(), 64);
+        assert_ne!(digest, token);
+        assert_eq!(digest, token_digest(&token));
+    }
+
+    #[test]
+    fn strictest_role_sets_the_lifetime() {
+        assert_eq!(idle_lifetime(&[Role::OffSiteTutor]), Duration::days(7));
+        assert_eq!(
+            idle_lifetime(&[Role::OffSiteTutor, Role::Dsl]),
+            Duration::hours(2)
+        );
+        assert_eq!(absolute_lifetime(&[]), Duration::hours(12));
+        for &r in Role::ALL {
+            assert!(idle_lifetime(&[r]) <= absolute_lifetime(&[r]), "{r:?}");
+        }
+    }
+}

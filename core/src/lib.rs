@@ -1,0 +1,11 @@
+//! LearnTrek's domain: the rules every part of the system agrees on.
+//!
+//! Nothing here touches a platform (no worker, no browser, no database), so the
+//! same rules run in the Cloudflare Worker, in the PWA and in native tests.
+
+pub mod access;
+pub mod api;
+pub mod credentials;
+pub mod domain;
+pub mod london;
+pub mod openapi;

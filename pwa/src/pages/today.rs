@@ -1,0 +1,118 @@
+use lt_core::api::{Me, Today, TodaySession};
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::api::{self, Failure};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub me: Me,
+    pub on_signed_out: Callback<()>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Load {
+    Loading,
+    Loaded(Today),
+    Failed(Failure),
+}
+
+#[component]
+pub fn TodayPage(props: &Props) -> Html {
+    let load = use_state(|| Load::Loading);
+    let refresh = {
+        let load = load.clone();
+        Callback::from(move |()| {
+            let load = load.clone();
+            spawn_local(async move {
+                load.set(match api::today().await {
+                    Ok(today) => Load::Loaded(today),
+                    Err(f) => Load::Failed(f),
+                });
+            });
+        })
+    };
+    {
+        let refresh = refresh.clone();
+        use_effect_with((), move |()| refresh.emit(()));
+    }
+    let sign_out = {
+        let on_signed_out = props.on_signed_out.clone();
+        Callback::from(move |_| {
+            let on_signed_out = on_signed_out.clone();
+            spawn_local(async move {
+                if api::sign_out().await.is_ok() {
+                    on_signed_out.emit(());
+                }
+            });
+        })
+    };
+    {
+        // An expired sign-in sends the person back to the sign-in form.
+        let on_signed_out = props.on_signed_out.clone();
+        use_effect_with((*load).clone(), move |load| {
+            if matches!(load, Load::Failed(f) if f.is_signed_out()) {
+                on_signed_out.emit(());
+            }
+        });
+    }
+
+    let content = match &*load {
+        Load::Loading => {
+            html! { <p class="status" role="status">{ "Loading today's sessions…" }</p> }
+        }
+        Load::Failed(Failure::Offline) => html! {
+            <section class="notice" role="status">
+                <p>{ "You're offline, so today's sessions can't be loaded yet." }</p>
+                <button class="primary" onclick={refresh.reform(|_| ())}>{ "Try again" }</button>
+            </section>
+        },
+        Load::Failed(Failure::Refused(d)) => html! {
+            <p class="error" role="alert">{ d.message.clone() }</p>
+        },
+        Load::Loaded(today) => html! {
+            <>
+                <h2 class="day">{ today.date.format("%A %-d %B").to_string() }</h2>
+                if today.sessions.is_empty() {
+                    <p class="status">{ "No sessions for you today." }</p>
+                } else {
+                    <p class="count">{ format!("{} sessions", today.sessions.len()) }</p>
+                    <ul class="sessions" aria-label="Today's sessions">
+                        { for today.sessions.iter().map(session_card) }
+                    </ul>
+                }
+            </>
+        },
+    };
+
+    html! {
+        <>
+            <div class="who">
+                <span>{ format!("Signed in as {}", props.me.name) }</span>
+                <button class="link" onclick={sign_out}>{ "Sign out" }</button>
+            </div>
+            { content }
+        </>
+    }
+}
+
+fn session_card(s: &TodaySession) -> Html {
+    html! {
+        <li class="session" key={s.session_id.clone()}>
+            <p class="time">
+                <time datetime={s.starts_at.to_rfc3339()}>{ &s.starts_local }</time>
+                { "–" }
+                <time datetime={s.ends_at.to_rfc3339()}>{ &s.ends_local }</time>
+            </p>
+            <p class="pupil">{ format!("{} {}", s.pupil_first_name, s.pupil_last_name) }</p>
+            <p class="meta">
+                { &s.venue_name }
+                if let Some(tutor) = &s.tutor_name { { format!(" · {tutor}") } }
+            </p>
+            <p class="tags">
+                <span class="tag">{ s.tier.label() }</span>
+                if s.has_transport { <span class="tag transport">{ "Taxi" }</span> }
+            </p>
+        </li>
+    }
+}

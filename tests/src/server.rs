@@ -1,0 +1,184 @@
+//! One `wrangler dev` per test: its own port, inspector port and state folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use crate::{demo, free_port, root, scratch};
+
+pub struct Server {
+    pub base: String,
+    child: Option<Child>,
+    state: PathBuf,
+    log: PathBuf,
+}
+
+/// A migrated and seeded state folder, made once per test binary and copied
+/// for each server, so no test pays for migrations and seeding itself.
+fn template() -> &'static Path {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let dir = scratch("test-state").join(format!("template-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        wrangler(
+            &["d1", "migrations", "apply", "DB", "--local", "--persist-to"],
+            &dir,
+        );
+        let seed = dir.with_extension("sql");
+        let today = lt_core::london::local_date(chrono::Utc::now());
+        std::fs::write(&seed, demo::seed_sql(today)).expect("write seed");
+        let file = seed.to_string_lossy().into_owned();
+        wrangler(
+            &[
+                "d1",
+                "execute",
+                "DB",
+                "--local",
+                "--file",
+                &file,
+                "--persist-to",
+            ],
+            &dir,
+        );
+        dir
+    })
+}
+
+fn node_path() -> String {
+    let node = root().join("node_modules/node/bin");
+    format!(
+        "{}:{}",
+        node.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+fn wrangler(args: &[&str], persist: &Path) {
+    let status = Command::new(root().join("node_modules/.bin/wrangler"))
+        .args(args)
+        .arg(persist)
+        .current_dir(root())
+        .env("PATH", node_path())
+        .env("CI", "1")
+        .env("WRANGLER_SEND_METRICS", "false")
+        .stdout(Stdio::null())
+        .status()
+        .expect("run wrangler");
+    assert!(status.success(), "wrangler {args:?} failed");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create state dir");
+    for entry in std::fs::read_dir(from).expect("read template") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy state");
+        }
+    }
+}
+
+impl Server {
+    /// A server on a fresh copy of the demo database.
+    pub async fn start() -> Server {
+        let state = scratch("test-state").join(format!("s-{}-{}", std::process::id(), free_port()));
+        copy_dir(template(), &state);
+        Server::start_on(state).await
+    }
+
+    /// A server on an existing state folder (to test that data survives restarts).
+    pub async fn start_on(state: PathBuf) -> Server {
+        let port = free_port();
+        let log = state.with_extension("log");
+        let out = std::fs::File::create(&log).expect("log file");
+        let err = out.try_clone().expect("log file");
+        let mut command = Command::new(root().join("node_modules/.bin/wrangler"));
+        command
+            .args(["dev", "--local", "--test-scheduled", "--ip", "127.0.0.1"])
+            .args(["--port", &port.to_string()])
+            .args(["--inspector-port", &free_port().to_string()])
+            .arg("--persist-to")
+            .arg(&state)
+            .args([
+                "--show-interactive-dev-session=false",
+                "--log-level",
+                "warn",
+            ])
+            .current_dir(root())
+            .env("PATH", node_path())
+            .env("CI", "1")
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("LT_PREBUILT", "1")
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err);
+        // Its own process group, so stopping it ends node, workerd and esbuild together.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command.spawn().expect("start wrangler dev");
+        let server = Server {
+            base: format!("http://127.0.0.1:{port}"),
+            child: Some(child),
+            state,
+            log,
+        };
+        server.wait_until_ready().await;
+        server
+    }
+
+    async fn wait_until_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        let url = format!("{}/api/health", self.base);
+        while Instant::now() < deadline {
+            if let Ok(r) = reqwest::get(&url).await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        panic!("wrangler dev did not become ready at {}:\n{log}", self.base);
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.state.clone()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Stops the server and waits until its port is closed.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let group = format!("-{}", child.id());
+            for signal in ["-TERM", "-KILL"] {
+                let _ = Command::new("kill")
+                    .args([signal, "--", &group])
+                    .stderr(Stdio::null())
+                    .status();
+                std::thread::sleep(Duration::from_millis(300));
+            }
+            let _ = child.wait();
+        }
+    }
+
+    /// Fires the real `scheduled` handler as the cron trigger would at `at`.
+    pub async fn fire_cron(&self, at: chrono::DateTime<chrono::Utc>) -> reqwest::Response {
+        let url = format!(
+            "{}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time={}",
+            self.base,
+            at.timestamp_millis()
+        );
+        reqwest::get(&url).await.expect("fire cron")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

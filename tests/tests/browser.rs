@@ -1,0 +1,128 @@
+//! The real PWA in headless Chromium at phone size, against the real worker.
+
+use fantoccini::Locator;
+use lt_tests::browser::Browser;
+use lt_tests::demo;
+use lt_tests::server::Server;
+
+#[tokio::test]
+async fn tutor_signs_in_sees_today_and_the_shell_survives_going_offline() {
+    let mut server = Server::start().await;
+    let browser = Browser::start().await;
+    let c = &browser.client;
+
+    c.goto(&server.url("/")).await.expect("open app");
+    browser.wait_for("form.sign-in", 20).await;
+    browser.screenshot("sign-in").await;
+
+    // A wrong password shows one generic message and keeps the form.
+    c.find(Locator::Css("#email"))
+        .await
+        .expect("email")
+        .send_keys("maya.lewis@riverside.example")
+        .await
+        .expect("type");
+    c.find(Locator::Css("#password"))
+        .await
+        .expect("password")
+        .send_keys("wrong")
+        .await
+        .expect("type");
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    let alert = browser.wait_for("[role=alert]", 10).await;
+    assert!(
+        alert
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("do not match")
+    );
+    browser.screenshot("sign-in-error").await;
+
+    let password = c.find(Locator::Css("#password")).await.expect("password");
+    password.clear().await.expect("clear");
+    password.send_keys(demo::PASSWORD).await.expect("type");
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    browser.wait_for(".session", 20).await;
+    let pupils = browser.texts(".session .pupil").await;
+    assert!(!pupils.is_empty());
+    let all: Vec<&str> = pupils.iter().map(String::as_str).collect();
+    assert!(all.contains(&"Amara Johnson"), "{all:?}");
+    assert!(
+        !all.contains(&"Ellie Turner"),
+        "Maya does not teach Ellie: {all:?}"
+    );
+    browser.screenshot("today").await;
+
+    // The layout fits a 390px phone without sideways scrolling.
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth",
+            vec![],
+        )
+        .await
+        .expect("measure");
+    assert_eq!(overflow.as_i64(), Some(0), "page scrolls sideways");
+
+    // Wait until the service worker controls the page, then take the server away.
+    c.execute_async(
+        "const done = arguments[0]; navigator.serviceWorker.ready.then(() => { \
+           if (navigator.serviceWorker.controller) done(true); \
+           else navigator.serviceWorker.addEventListener('controllerchange', () => done(true)); })",
+        vec![],
+    )
+    .await
+    .expect("service worker ready");
+    server.stop();
+    c.refresh().await.expect("reload offline");
+    browser.wait_for("header.bar", 20).await;
+    let notice = browser.wait_for(".notice", 20).await;
+    assert!(notice.text().await.unwrap_or_default().contains("offline"));
+    browser.screenshot("offline").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn manifest_and_icons_make_the_app_installable() {
+    let server = Server::start().await;
+    let manifest: serde_json::Value = reqwest::get(server.url("/manifest.webmanifest"))
+        .await
+        .expect("manifest")
+        .json()
+        .await
+        .expect("manifest is JSON");
+    assert_eq!(manifest["display"], "standalone");
+    assert_eq!(manifest["start_url"], "/");
+    let icons = manifest["icons"].as_array().expect("icons");
+    for size in ["192x192", "512x512"] {
+        let icon = icons
+            .iter()
+            .find(|i| i["sizes"] == size)
+            .expect("icon size");
+        let src = icon["src"].as_str().expect("src");
+        let png = reqwest::get(server.url(src))
+            .await
+            .expect("icon")
+            .bytes()
+            .await
+            .expect("bytes");
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{src} is a PNG");
+    }
+    let sw = reqwest::get(server.url("/sw.js"))
+        .await
+        .expect("sw")
+        .text()
+        .await
+        .expect("sw text");
+    assert!(!sw.contains("__BUILD__"), "build hash was not filled in");
+}

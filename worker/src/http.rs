@@ -1,0 +1,74 @@
+//! Reading requests and writing responses the same way everywhere.
+
+use lt_core::api::{ErrorCode, MAX_JSON_BODY_BYTES, parse_json};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use worker::{Headers, Request, Response};
+
+use crate::error::{ApiError, ApiResult};
+
+pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
+    let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_owned());
+    let headers = Headers::new();
+    let _ = headers.set("content-type", "application/json; charset=utf-8");
+    let _ = headers.set("cache-control", "no-store");
+    Response::ok(text)
+        .map(|r| r.with_status(status).with_headers(headers))
+        .unwrap_or_else(|_| Response::empty().unwrap_or_else(|_| unreachable_response()))
+}
+
+pub fn no_content() -> Response {
+    Response::empty()
+        .map(|r| r.with_status(204))
+        .unwrap_or_else(|_| unreachable_response())
+}
+
+// Building an empty response cannot fail in practice; this keeps the type honest.
+fn unreachable_response() -> Response {
+    Response::builder().with_status(500).empty()
+}
+
+pub fn header(req: &Request, name: &str) -> Option<String> {
+    req.headers().get(name).ok().flatten()
+}
+
+/// The JSON body as `T`: 415 if it is not JSON, 413 if too large, 400 naming
+/// the field at fault otherwise.
+pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
+    let content_type = header(req, "content-type").unwrap_or_default();
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if !media.eq_ignore_ascii_case("application/json") {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "send the body as application/json",
+        ));
+    }
+    let too_large = || {
+        ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the body is larger than {MAX_JSON_BODY_BYTES} bytes"),
+        )
+    };
+    let declared = header(req, "content-length").and_then(|v| v.trim().parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_JSON_BODY_BYTES) {
+        return Err(too_large());
+    }
+    let bytes = req.bytes().await.map_err(|_| {
+        ApiError::new(
+            ErrorCode::MalformedJson,
+            "the request body could not be read",
+        )
+    })?;
+    if bytes.len() > MAX_JSON_BODY_BYTES {
+        return Err(too_large());
+    }
+    Ok(parse_json(&bytes)?)
+}
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie(req: &Request, name: &str) -> Option<String> {
+    header(req, "cookie")?.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name).then(|| v.to_owned())
+    })
+}

@@ -1,0 +1,28 @@
+//! LearnTrek's Cloudflare Worker: thin glue between HTTP, D1 and the cron
+//! trigger. Every decision is made in `lt_core`; this crate moves data.
+
+mod auth;
+mod clock;
+mod cron;
+mod db;
+mod error;
+mod http;
+mod routes;
+
+use worker::{Context, Env, Request, Response, ScheduleContext, ScheduledEvent, event};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    Ok(routes::handle(req, &env).await)
+}
+
+#[event(scheduled)]
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    // The event's scheduled time, not the wall clock: a late or replayed run
+    // must act for the minute it stands for.
+    let at = clock::from_millis(event.schedule());
+    match cron::run(&env, &event.cron(), at).await {
+        Ok(outcome) => worker::console_log!("cron {} at {at}: {outcome:?}", event.cron()),
+        Err(err) => worker::console_error!("cron {} at {at} failed: {err}", event.cron()),
+    }
+}
