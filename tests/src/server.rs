@@ -132,10 +132,10 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(90);
         let url = format!("{}/api/health", self.base);
         while Instant::now() < deadline {
-            if let Ok(r) = reqwest::get(&url).await {
-                if r.status().is_success() {
-                    return;
-                }
+            if let Ok(r) = reqwest::get(&url).await
+                && r.status().is_success()
+            {
+                return;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }

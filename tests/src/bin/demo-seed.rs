@@ -1,5 +1,16 @@
-//! Prints the demo seed SQL for today's date in Europe/London.
+//! Prints the demo seed SQL for today's date in Europe/London, or with
+//! `--sign-ins` the demo people to sign in as.
+use lt_tests::demo;
+
 fn main() {
+    if std::env::args().any(|a| a == "--sign-ins") {
+        println!("  Demo sign-ins (password for all: {})", demo::PASSWORD);
+        for p in demo::PEOPLE {
+            let role = lt_core::access::Role::parse(p.role).map_or(p.role, |r| r.label());
+            println!("    {role:<30} {}", p.email);
+        }
+        return;
+    }
     let today = lt_core::london::local_date(chrono::Utc::now());
-    print!("{}", lt_tests::demo::seed_sql(today));
+    print!("{}", demo::seed_sql(today));
 }

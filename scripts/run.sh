@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make run`: migrate the local D1, load the demo AP once, then serve the PWA
+# and the API on one address. Local data lives in .wrangler/state and is kept
+# between runs; delete that folder to start again from the demo.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+port="${PORT:-8787}"
+state=.wrangler/state
+
+wrangler d1 migrations apply DB --local --persist-to "$state" >/dev/null
+if [ ! -f "$state/demo-seeded" ]; then
+  echo "[run] loading the demo AP"
+  seed=$(mktemp --suffix=.sql)
+  cargo run --quiet -p lt-tests --bin demo-seed > "$seed"
+  wrangler d1 execute DB --local --persist-to "$state" --file "$seed" >/dev/null
+  rm -f "$seed"
+  touch "$state/demo-seeded"
+fi
+
+sign_ins=$(cargo run --quiet -p lt-tests --bin demo-seed -- --sign-ins)
+cat <<BANNER
+
+  LearnTrek is starting on  http://127.0.0.1:$port
+
+$sign_ins
+
+  API description   http://127.0.0.1:$port/api/openapi.json
+  Health            http://127.0.0.1:$port/api/health
+  Stop with Ctrl-C; your local data stays in $state.
+
+BANNER
+export LT_PREBUILT=1
+node scripts/cron-ticker.mjs "http://127.0.0.1:$port" &
+ticker=$!
+trap 'kill $ticker 2>/dev/null' EXIT
+wrangler dev --local --test-scheduled --ip 127.0.0.1 --port "$port" \
+  --persist-to "$state" --show-interactive-dev-session=false
