@@ -57,3 +57,15 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
   touch node_modules/.package-lock.json
 fi
+
+# An independent OpenAPI 3.1 validator (Python) that the e2e suite runs on
+# the served document.
+if [ "${1:-}" = "--test" ]; then
+  venv=.tools/venv
+  if [ ! -x "$venv/bin/openapi-spec-validator" ] || [ tests/requirements.txt -nt "$venv/.installed" ]; then
+    say "pip install the OpenAPI validator into $venv"
+    python3 -m venv "$venv" 2>/dev/null || { as_root apt-get install -y -qq python3-venv >/dev/null; python3 -m venv "$venv"; }
+    "$venv/bin/pip" install -q --disable-pip-version-check -r tests/requirements.txt
+    touch "$venv/.installed"
+  fi
+fi

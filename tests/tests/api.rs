@@ -389,3 +389,32 @@ async fn today_shows_each_person_only_their_sessions() {
         (401, Some("unauthenticated"))
     );
 }
+
+#[tokio::test]
+async fn openapi_document_passes_an_independent_validator() {
+    let server = Server::start().await;
+    let doc = reqwest::get(server.url("/api/openapi.json"))
+        .await
+        .expect("openapi")
+        .text()
+        .await
+        .expect("text");
+    let path = lt_tests::scratch("test-state").join(format!("openapi-{}.json", std::process::id()));
+    std::fs::write(&path, doc).expect("write document");
+    let validator = lt_tests::root().join(".tools/venv/bin/openapi-spec-validator");
+    let output = std::process::Command::new(&validator)
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{} (run scripts/install.sh --test): {e}",
+                validator.display()
+            )
+        });
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
