@@ -84,17 +84,24 @@ pub async fn authenticate(req: &Request, db: &D1Database, now: DateTime<Utc>) ->
         })
         .collect();
     let roles: Vec<Role> = grants.iter().map(|g| g.role).collect();
-    let idle_until = (now + credentials::idle_lifetime(&roles)).to_rfc3339();
-    query!(
-        db,
-        "UPDATE sign_ins SET idle_expires_at = MIN(?2, absolute_expires_at), last_seen_at = ?3
-         WHERE token_digest = ?1",
-        &digest,
-        &idle_until,
-        &now.to_rfc3339()
-    )?
-    .run()
-    .await?;
+    let idle_until = now + credentials::idle_lifetime(&roles);
+    // Slide the idle expiry at most once a minute, not with every read.
+    let stale = row
+        .idle_expires_at
+        .parse::<DateTime<Utc>>()
+        .map_or(true, |t| idle_until - t > Duration::minutes(1));
+    if stale {
+        query!(
+            db,
+            "UPDATE sign_ins SET idle_expires_at = MIN(?2, absolute_expires_at), last_seen_at = ?3
+             WHERE token_digest = ?1",
+            &digest,
+            &idle_until.to_rfc3339(),
+            &now.to_rfc3339()
+        )?
+        .run()
+        .await?;
+    }
     Ok(Caller {
         person_id: row.person_id,
         name: row.name,
