@@ -6,6 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 port="${PORT:-8787}"
+notify_port="${NOTIFY_PORT:-8025}"
 state=.wrangler/state
 
 wrangler d1 migrations apply DB --local --persist-to "$state" >/dev/null
@@ -27,12 +28,20 @@ $sign_ins
 
   API description   http://127.0.0.1:$port/api/openapi.json
   Health            http://127.0.0.1:$port/api/health
+  Emails sent       http://127.0.0.1:$notify_port  (local GOV.UK Notify stand-in)
   Stop with Ctrl-C; your local data stays in $state.
 
 BANNER
 export LT_PREBUILT=1
 node scripts/cron-ticker.mjs "http://127.0.0.1:$port" &
 ticker=$!
-trap 'kill $ticker 2>/dev/null' EXIT
+# Emails go to a local GOV.UK Notify stand-in; read them at its address.
+cargo run --quiet -p lt-tests --bin notify-receiver -- "$notify_port" &
+receiver=$!
+trap 'kill $ticker $receiver 2>/dev/null' EXIT
+notify_vars=()
+while IFS=$'\t' read -r name value; do
+  notify_vars+=(--var "$name:$value")
+done < <(cargo run --quiet -p lt-tests --bin notify-receiver -- --vars "http://127.0.0.1:$notify_port")
 wrangler dev --local --test-scheduled --ip 127.0.0.1 --port "$port" \
-  --persist-to "$state" --show-interactive-dev-session=false
+  --persist-to "$state" --show-interactive-dev-session=false "${notify_vars[@]}"

@@ -58,11 +58,149 @@ impl Role {
     }
 }
 
-/// One role held in one organisation, as loaded for the signed-in person.
+impl Role {
+    /// AP staff see the whole AP; everyone else only what they were given.
+    pub fn is_ap_staff(self) -> bool {
+        matches!(self, Role::ApAdmin | Role::Dsl | Role::ApPractitioner)
+    }
+
+    /// Roles whose grant lists the placements it covers (invitation scope).
+    pub fn is_placement_scoped(self) -> bool {
+        matches!(
+            self,
+            Role::SchoolStaff | Role::LaCommissioner | Role::OffSiteTutor
+        )
+    }
+}
+
+/// One role a person holds for one AP's data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
+    pub ap_id: String,
+    /// The person's own organisation: the AP, a school, an LA or a taxi firm.
     pub organisation_id: String,
     pub role: Role,
+    /// School staff who are their school's designated safeguarding lead.
+    pub is_dsl: bool,
+    /// For placement-scoped roles, the placements this grant covers.
+    pub placements: Vec<String>,
+}
+
+/// The signed-in person and everything they hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub person_id: String,
+    pub grants: Vec<Grant>,
+}
+
+/// Proof that the caller administers an AP (AP admin or DSL). Only
+/// [`Principal::manager_of`] makes one, so a handler that takes it cannot run
+/// for anyone else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApManager {
+    ap_id: String,
+    person_id: String,
+    role: Role,
+}
+
+impl ApManager {
+    pub fn ap_id(&self) -> &str {
+        &self.ap_id
+    }
+
+    pub fn person_id(&self) -> &str {
+        &self.person_id
+    }
+
+    /// DSLs invite anyone but another AP admin; admins invite anyone.
+    pub fn may_invite(&self, role: Role) -> bool {
+        self.role == Role::ApAdmin || role != Role::ApAdmin
+    }
+}
+
+/// What the rules need to know of a placement to decide on it.
+#[derive(Debug, Clone, Copy)]
+pub struct PlacementRef<'a> {
+    pub id: &'a str,
+    pub ap_id: &'a str,
+}
+
+/// Proof that the caller may see a placement, and which parts of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacementAccess {
+    placement_id: String,
+    ap_id: String,
+    /// Safeguarding flags: AP admins and DSLs, and school DSLs for their own pupils.
+    pub safeguarding: bool,
+}
+
+impl PlacementAccess {
+    pub fn placement_id(&self) -> &str {
+        &self.placement_id
+    }
+
+    pub fn ap_id(&self) -> &str {
+        &self.ap_id
+    }
+}
+
+impl Principal {
+    pub fn manager_of(&self, ap_id: &str) -> Option<ApManager> {
+        self.grants
+            .iter()
+            .filter(|g| g.ap_id == ap_id)
+            .map(|g| g.role)
+            .filter(|r| matches!(r, Role::ApAdmin | Role::Dsl))
+            .min_by_key(|r| *r != Role::ApAdmin)
+            .map(|role| ApManager {
+                ap_id: ap_id.to_owned(),
+                person_id: self.person_id.clone(),
+                role,
+            })
+    }
+
+    /// Whether and how the caller may see `placement`. Escorts never see a
+    /// placement record; their view is the transport run in today's list.
+    pub fn placement(&self, placement: PlacementRef<'_>) -> Option<PlacementAccess> {
+        let mut visible = false;
+        let mut safeguarding = false;
+        for g in self.grants.iter().filter(|g| g.ap_id == placement.ap_id) {
+            let covers = g.role.is_ap_staff()
+                || (g.role.is_placement_scoped() && g.placements.iter().any(|p| p == placement.id));
+            if !covers {
+                continue;
+            }
+            visible = true;
+            safeguarding |= matches!(g.role, Role::ApAdmin | Role::Dsl)
+                || (g.role == Role::SchoolStaff && g.is_dsl);
+        }
+        visible.then(|| PlacementAccess {
+            placement_id: placement.id.to_owned(),
+            ap_id: placement.ap_id.to_owned(),
+            safeguarding,
+        })
+    }
+
+    /// The scopes of today's sessions this person may see.
+    pub fn today_scopes(&self) -> Vec<TodayScope> {
+        let mut scopes = Vec::new();
+        for g in &self.grants {
+            let scope = match g.role {
+                Role::ApAdmin | Role::Dsl | Role::ApPractitioner => {
+                    TodayScope::WholeAp(g.ap_id.clone())
+                }
+                Role::SchoolStaff | Role::LaCommissioner => {
+                    TodayScope::Placements(g.placements.clone())
+                }
+                Role::OffSiteTutor => TodayScope::Teaching(self.person_id.clone()),
+                Role::TaxiEscort => TodayScope::Escorting(self.person_id.clone()),
+            };
+            if !scopes.contains(&scope) {
+                scopes.push(scope);
+            }
+        }
+        scopes
+    }
 }
 
 /// Which of today's sessions a person may see. Several grants widen the view.
@@ -70,31 +208,12 @@ pub struct Grant {
 pub enum TodayScope {
     /// Every session of placements at this AP.
     WholeAp(String),
-    /// Sessions of placements this school or LA commissioned.
-    Commissioned(String),
+    /// Sessions of these placements (what a school or LA was invited for).
+    Placements(Vec<String>),
     /// Sessions this person teaches.
     Teaching(String),
     /// Sessions whose transport run this person escorts.
     Escorting(String),
-}
-
-/// The scopes of today's sessions that `person_id` holding `grants` may see.
-pub fn today_scopes(person_id: &str, grants: &[Grant]) -> Vec<TodayScope> {
-    let mut scopes: Vec<TodayScope> = grants
-        .iter()
-        .map(|g| match g.role {
-            Role::ApAdmin | Role::Dsl | Role::ApPractitioner => {
-                TodayScope::WholeAp(g.organisation_id.clone())
-            }
-            Role::SchoolStaff | Role::LaCommissioner => {
-                TodayScope::Commissioned(g.organisation_id.clone())
-            }
-            Role::OffSiteTutor => TodayScope::Teaching(person_id.to_owned()),
-            Role::TaxiEscort => TodayScope::Escorting(person_id.to_owned()),
-        })
-        .collect();
-    scopes.dedup();
-    scopes
 }
 
 /// Escorts need only enough of a name to greet the child at the door; everyone
@@ -109,12 +228,35 @@ pub fn shows_full_names(scopes: &[TodayScope]) -> bool {
 mod tests {
     use super::*;
 
-    fn grant(org: &str, role: Role) -> Grant {
+    fn grant(ap: &str, org: &str, role: Role, placements: &[&str]) -> Grant {
         Grant {
+            ap_id: ap.into(),
             organisation_id: org.into(),
             role,
+            is_dsl: false,
+            placements: placements.iter().map(|p| p.to_string()).collect(),
         }
     }
+
+    fn who(grants: Vec<Grant>) -> Principal {
+        Principal {
+            person_id: "me".into(),
+            grants,
+        }
+    }
+
+    const P1: PlacementRef<'static> = PlacementRef {
+        id: "p1",
+        ap_id: "ap1",
+    };
+    const P2: PlacementRef<'static> = PlacementRef {
+        id: "p2",
+        ap_id: "ap1",
+    };
+    const OTHER_AP: PlacementRef<'static> = PlacementRef {
+        id: "p9",
+        ap_id: "ap2",
+    };
 
     #[test]
     fn role_names_round_trip() {
@@ -127,42 +269,103 @@ mod tests {
     }
 
     #[test]
-    fn tutors_and_escorts_see_only_their_own_sessions() {
-        assert_eq!(
-            today_scopes("p1", &[grant("ap1", Role::OffSiteTutor)]),
-            vec![TodayScope::Teaching("p1".into())]
-        );
-        assert_eq!(
-            today_scopes("p2", &[grant("taxi", Role::TaxiEscort)]),
-            vec![TodayScope::Escorting("p2".into())]
-        );
+    fn only_admins_and_dsls_manage_and_only_their_own_ap() {
+        for &role in Role::ALL {
+            let p = who(vec![grant("ap1", "ap1", role, &[])]);
+            assert_eq!(
+                p.manager_of("ap1").is_some(),
+                matches!(role, Role::ApAdmin | Role::Dsl),
+                "{role:?}"
+            );
+            assert!(p.manager_of("ap2").is_none());
+        }
     }
 
     #[test]
-    fn ap_staff_see_their_ap_and_commissioners_their_placements() {
+    fn dsls_cannot_invite_admins() {
+        let dsl = who(vec![grant("ap1", "ap1", Role::Dsl, &[])])
+            .manager_of("ap1")
+            .expect("manager");
+        assert!(!dsl.may_invite(Role::ApAdmin));
+        assert!(dsl.may_invite(Role::SchoolStaff));
+        let admin = who(vec![grant("ap1", "ap1", Role::ApAdmin, &[])])
+            .manager_of("ap1")
+            .expect("manager");
+        assert!(admin.may_invite(Role::ApAdmin));
+    }
+
+    #[test]
+    fn scoped_people_see_only_their_placements() {
+        for role in [Role::SchoolStaff, Role::LaCommissioner, Role::OffSiteTutor] {
+            let p = who(vec![grant("ap1", "school", role, &["p1"])]);
+            assert!(p.placement(P1).is_some(), "{role:?}");
+            assert!(p.placement(P2).is_none(), "{role:?}");
+            assert!(p.placement(OTHER_AP).is_none(), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn ap_staff_see_all_of_their_ap_and_nothing_else() {
+        for role in [Role::ApAdmin, Role::Dsl, Role::ApPractitioner] {
+            let p = who(vec![grant("ap1", "ap1", role, &[])]);
+            assert!(p.placement(P1).is_some());
+            assert!(p.placement(P2).is_some());
+            assert!(p.placement(OTHER_AP).is_none());
+        }
+    }
+
+    #[test]
+    fn escorts_never_see_placement_records() {
+        let p = who(vec![grant("ap1", "taxi", Role::TaxiEscort, &["p1"])]);
+        assert!(p.placement(P1).is_none());
+    }
+
+    #[test]
+    fn safeguarding_goes_to_dsls_admins_and_school_dsls_only() {
+        let sees = |g: Grant| who(vec![g]).placement(P1).is_some_and(|a| a.safeguarding);
+        assert!(sees(grant("ap1", "ap1", Role::ApAdmin, &[])));
+        assert!(sees(grant("ap1", "ap1", Role::Dsl, &[])));
+        assert!(!sees(grant("ap1", "ap1", Role::ApPractitioner, &[])));
+        assert!(!sees(grant("ap1", "s", Role::SchoolStaff, &["p1"])));
+        assert!(!sees(grant("ap1", "la", Role::LaCommissioner, &["p1"])));
+        assert!(!sees(grant("ap1", "ap1", Role::OffSiteTutor, &["p1"])));
+        let mut school_dsl = grant("ap1", "s", Role::SchoolStaff, &["p1"]);
+        school_dsl.is_dsl = true;
+        assert!(sees(school_dsl.clone()));
+        school_dsl.placements.clear();
+        assert!(!sees(school_dsl), "a school DSL only for their own pupils");
+    }
+
+    #[test]
+    fn today_scopes_follow_the_grants() {
+        let p = who(vec![
+            grant("ap1", "ap1", Role::OffSiteTutor, &[]),
+            grant("ap1", "taxi", Role::TaxiEscort, &[]),
+        ]);
         assert_eq!(
-            today_scopes("p", &[grant("ap1", Role::Dsl)]),
-            vec![TodayScope::WholeAp("ap1".into())]
+            p.today_scopes(),
+            vec![
+                TodayScope::Teaching("me".into()),
+                TodayScope::Escorting("me".into())
+            ]
         );
+        let school = who(vec![grant("ap1", "s", Role::SchoolStaff, &["p1", "p2"])]);
         assert_eq!(
-            today_scopes("p", &[grant("school", Role::SchoolStaff)]),
-            vec![TodayScope::Commissioned("school".into())]
+            school.today_scopes(),
+            vec![TodayScope::Placements(vec!["p1".into(), "p2".into()])]
         );
+        assert!(who(vec![]).today_scopes().is_empty());
     }
 
     #[test]
     fn escorts_alone_see_initials_only() {
-        let escort = today_scopes("e", &[grant("taxi", Role::TaxiEscort)]);
+        let escort = who(vec![grant("ap1", "taxi", Role::TaxiEscort, &[])]).today_scopes();
         assert!(!shows_full_names(&escort));
-        let both = today_scopes(
-            "e",
-            &[grant("taxi", Role::TaxiEscort), grant("ap", Role::Dsl)],
-        );
+        let both = who(vec![
+            grant("ap1", "taxi", Role::TaxiEscort, &[]),
+            grant("ap1", "ap1", Role::Dsl, &[]),
+        ])
+        .today_scopes();
         assert!(shows_full_names(&both));
-    }
-
-    #[test]
-    fn nobody_without_a_grant_sees_anything() {
-        assert!(today_scopes("p", &[]).is_empty());
     }
 }

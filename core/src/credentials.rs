@@ -39,6 +39,41 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
+pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+/// NCSC-style rule for a chosen password: long enough, not absurdly long,
+/// and not one of the passwords every attacker tries first.
+pub fn check_new_password(password: &str, field: &str) -> Result<(), crate::api::ErrorDetail> {
+    let n = password.chars().count();
+    let bad = |why: String| Err(crate::api::ErrorDetail::invalid(field, why));
+    if n < MIN_PASSWORD_CHARS {
+        return bad(format!(
+            "choose a password of at least {MIN_PASSWORD_CHARS} characters; three random words work well"
+        ));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return bad(format!(
+            "a password has at most {MAX_PASSWORD_CHARS} characters"
+        ));
+    }
+    let lower = password.to_lowercase();
+    let first = lower.chars().next().unwrap_or(' ');
+    let common = [
+        "password",
+        "qwerty",
+        "123456",
+        "letmein",
+        "welcome",
+        "learntrek",
+        "iloveyou",
+    ];
+    if lower.chars().all(|c| c == first) || common.iter().any(|c| lower.starts_with(c)) {
+        return bad("that password is too easy to guess; three random words work well".into());
+    }
+    Ok(())
+}
+
 /// A fixed hash to verify against when no account matches, so that a wrong
 /// email costs the same time as a wrong password and reveals nothing.
 pub fn decoy_hash() -> String {
@@ -101,6 +136,15 @@ mod tests {
         assert!(verify_password("correct horse", &stored));
         assert!(!verify_password("correct horsf", &stored));
         assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn new_passwords_must_be_long_and_uncommon() {
+        assert!(check_new_password("purple-kettle-river", "password").is_ok());
+        for bad in ["short", "aaaaaaaaaaaa", "Password123!", &"x".repeat(129)] {
+            let err = check_new_password(bad, "password").expect_err(bad);
+            assert_eq!(err.field.as_deref(), Some("password"));
+        }
     }
 
     #[test]

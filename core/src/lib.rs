@@ -7,5 +7,7 @@ pub mod access;
 pub mod api;
 pub mod credentials;
 pub mod domain;
+pub mod invitations;
 pub mod london;
+pub mod notify;
 pub mod openapi;

@@ -5,7 +5,12 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
-use crate::api::{Endpoint, ErrorBody, Health, Me, SignInRequest, Today};
+use crate::api::CompletePasswordReset;
+use crate::api::{
+    AcceptInvitation, Audience, Endpoint, ErrorBody, Health, Invitation, InvitationList,
+    InvitationPreview, InvitationRequest, InvitationToken, Me, PasswordResetRequest,
+    PasswordResetRequested, SignInRequest, Today,
+};
 
 struct Operation {
     id: &'static str,
@@ -42,61 +47,138 @@ impl Schemas {
 }
 
 fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
-    let mut errors = Vec::new();
-    if endpoint.needs_sign_in() {
-        errors.push(401);
-    }
+    let op = |id, summary, request, success, extra: &[u16]| Operation {
+        id,
+        summary,
+        request,
+        success,
+        errors: extra.to_vec(),
+    };
     match endpoint {
-        Endpoint::Health => Operation {
-            id: "getHealth",
-            summary: "Version, database reachability, latest migration and scheduler state",
-            request: None,
-            success: (
+        Endpoint::Health => op(
+            "getHealth",
+            "Version, database reachability, latest migration and scheduler state",
+            None,
+            (
                 200,
                 "The deployment is able to serve",
                 s.response::<Health>(),
             ),
-            errors: vec![503],
-        },
-        Endpoint::OpenApi => Operation {
-            id: "getOpenApi",
-            summary: "This document",
-            request: None,
-            success: (200, "The OpenAPI 3.1 description", None),
-            errors,
-        },
-        Endpoint::SignIn => Operation {
-            id: "signIn",
-            summary: "Sign in with email and password; sets the sign-in cookie",
-            request: s.request::<SignInRequest>(),
-            success: (200, "Signed in", s.response::<Me>()),
-            errors: vec![400, 401, 413, 415],
-        },
-        Endpoint::SignOut => Operation {
-            id: "signOut",
-            summary: "End this sign-in and clear its cookie",
-            request: None,
-            success: (204, "Signed out", None),
-            errors: {
-                errors.push(403);
-                errors
-            },
-        },
-        Endpoint::Me => Operation {
-            id: "getMe",
-            summary: "The signed-in person and their roles",
-            request: None,
-            success: (200, "The signed-in person", s.response::<Me>()),
-            errors,
-        },
-        Endpoint::Today => Operation {
-            id: "getToday",
-            summary: "Today's sessions (Europe/London) that the signed-in person may see",
-            request: None,
-            success: (200, "Today's sessions", s.response::<Today>()),
-            errors,
-        },
+            &[503],
+        ),
+        Endpoint::OpenApi => op(
+            "getOpenApi",
+            "This document",
+            None,
+            (200, "The OpenAPI 3.1 description", None),
+            &[],
+        ),
+        Endpoint::SignIn => op(
+            "signIn",
+            "Sign in with email and password; sets the sign-in cookie",
+            s.request::<SignInRequest>(),
+            (200, "Signed in", s.response::<Me>()),
+            &[401, 429],
+        ),
+        Endpoint::SignOut => op(
+            "signOut",
+            "End this sign-in and clear its cookie",
+            None,
+            (204, "Signed out", None),
+            &[403],
+        ),
+        Endpoint::Me => op(
+            "getMe",
+            "The signed-in person and their roles",
+            None,
+            (200, "The signed-in person", s.response::<Me>()),
+            &[],
+        ),
+        Endpoint::Today => op(
+            "getToday",
+            "Today's sessions (Europe/London) that the signed-in person may see",
+            None,
+            (200, "Today's sessions", s.response::<Today>()),
+            &[],
+        ),
+        Endpoint::ListInvitations => op(
+            "listInvitations",
+            "Invitations of an AP, newest first (AP admins and DSLs)",
+            None,
+            (200, "The invitations", s.response::<InvitationList>()),
+            &[],
+        ),
+        Endpoint::CreateInvitation => op(
+            "createInvitation",
+            "Invite a person by email to a role, scoped to placements where the role needs it",
+            s.request::<InvitationRequest>(),
+            (
+                201,
+                "Invited; the email was sent or is marked failed",
+                s.response::<Invitation>(),
+            ),
+            &[403],
+        ),
+        Endpoint::RevokeInvitation => op(
+            "revokeInvitation",
+            "Revoke a pending invitation so its link stops working",
+            None,
+            (200, "Revoked", s.response::<Invitation>()),
+            &[403, 409],
+        ),
+        Endpoint::LookUpInvitation => op(
+            "lookUpInvitation",
+            "What an invitation link is for, before accepting it",
+            s.request::<InvitationToken>(),
+            (200, "The invitation", s.response::<InvitationPreview>()),
+            &[404, 410],
+        ),
+        Endpoint::AcceptInvitation => op(
+            "acceptInvitation",
+            "Accept an invitation by choosing a password (or giving the current one); signs in",
+            s.request::<AcceptInvitation>(),
+            (200, "Accepted and signed in", s.response::<Me>()),
+            &[401, 404, 410],
+        ),
+        Endpoint::RequestPasswordReset => op(
+            "requestPasswordReset",
+            "Email a single-use link to choose a new password (same answer for unknown addresses)",
+            s.request::<PasswordResetRequest>(),
+            (
+                202,
+                "If the address has an account, a link is on its way",
+                s.response::<PasswordResetRequested>(),
+            ),
+            &[],
+        ),
+        Endpoint::CompletePasswordReset => op(
+            "completePasswordReset",
+            "Choose a new password with the link's token; ends every other sign-in and signs in",
+            s.request::<CompletePasswordReset>(),
+            (200, "Password changed and signed in", s.response::<Me>()),
+            &[404, 410],
+        ),
     }
+}
+
+/// The error statuses every route of an audience can answer, plus the body errors.
+fn common_errors(endpoint: Endpoint, has_body: bool) -> Vec<u16> {
+    let mut errors = match endpoint.audience() {
+        Audience::Anyone => vec![],
+        Audience::SignedIn => vec![401],
+        Audience::ApManagers => vec![401, 403, 404],
+    };
+    if has_body {
+        errors.extend([400, 413, 415]);
+    }
+    errors
+}
+
+fn path_parameters(path: &str) -> Vec<Value> {
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
+        .collect()
 }
 
 fn json_content(schema: Schema) -> Value {
@@ -111,6 +193,10 @@ pub fn document(version: &str) -> Value {
     for &endpoint in Endpoint::ALL {
         let op = describe(endpoint, &mut schemas);
         let mut responses = Map::new();
+        let mut errors = common_errors(endpoint, op.request.is_some());
+        errors.extend(op.errors.iter().copied());
+        errors.sort_unstable();
+        errors.dedup();
         let (status, description, body) = op.success;
         let mut ok = json!({ "description": description });
         match (body, endpoint) {
@@ -121,7 +207,7 @@ pub fn document(version: &str) -> Value {
             (None, _) => {}
         }
         responses.insert(status.to_string(), ok);
-        for code in op.errors {
+        for code in errors {
             responses.insert(
                 code.to_string(),
                 json!({ "description": error_description(code), "content": json_content(error_schema.clone()) }),
@@ -134,6 +220,10 @@ pub fn document(version: &str) -> Value {
         });
         if let Some(schema) = op.request {
             operation["requestBody"] = json!({ "required": true, "content": json_content(schema) });
+        }
+        let parameters = path_parameters(endpoint.path());
+        if !parameters.is_empty() {
+            operation["parameters"] = Value::Array(parameters);
         }
         if endpoint.needs_sign_in() {
             operation["security"] = json!([{ "signInCookie": [] }]);
@@ -171,6 +261,9 @@ fn error_description(status: u16) -> &'static str {
         401 => "Not signed in, or the sign-in has expired",
         403 => "Signed in but not allowed, or a cross-site request",
         404 => "No such resource in your scope",
+        409 => "The resource is not in a state that allows this",
+        410 => "The link has expired, been used or been revoked",
+        429 => "Too many failed attempts; wait and try again",
         413 => "The body is larger than the endpoint accepts",
         415 => "The body is not application/json",
         503 => "The database cannot be reached",

@@ -1,6 +1,8 @@
-//! The demo AP that `make run` loads and the tests start from: one AP with a
-//! DSL, an admin, two tutors and a taxi escort; a commissioning school with a
-//! SENCo; an LA commissioner; six pupils with placements and sessions today.
+//! The demo that `make run` loads and the tests start from: Riverside, an AP
+//! with a DSL, an admin, two tutors and a taxi escort; Northgate Academy with
+//! a SENCo; Kirkfield's LA commissioner; six pupils with placements and
+//! sessions today. A second AP, Hillside, with one pupil, shows that APs are
+//! kept apart.
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use lt_core::credentials::{SALT_BYTES, hash_password};
@@ -8,151 +10,220 @@ use lt_core::credentials::{SALT_BYTES, hash_password};
 /// Every demo person signs in with this password.
 pub const PASSWORD: &str = "learntrek-demo";
 
-pub struct DemoPerson {
-    pub id: &'static str,
-    pub email: &'static str,
-    pub name: &'static str,
-    pub organisation: &'static str,
-    pub role: &'static str,
-}
-
 pub const AP: &str = "org-riverside";
+pub const OTHER_AP: &str = "org-hillside";
 pub const SCHOOL: &str = "org-northgate";
 pub const LA: &str = "org-kirkfield";
 pub const TAXI: &str = "org-swiftcabs";
 
-pub const PEOPLE: &[DemoPerson] = &[
-    DemoPerson {
-        id: "person-admin",
-        email: "admin@riverside.example",
-        name: "Priya Shah",
-        organisation: AP,
-        role: "ap_admin",
-    },
-    DemoPerson {
-        id: "person-dsl",
-        email: "dsl@riverside.example",
-        name: "Daniel Okafor",
-        organisation: AP,
-        role: "dsl",
-    },
-    DemoPerson {
-        id: "person-tutor-maya",
-        email: "maya.lewis@riverside.example",
-        name: "Maya Lewis",
-        organisation: AP,
-        role: "off_site_tutor",
-    },
-    DemoPerson {
-        id: "person-tutor-tom",
-        email: "tom.reid@riverside.example",
-        name: "Tom Reid",
-        organisation: AP,
-        role: "off_site_tutor",
-    },
-    DemoPerson {
-        id: "person-escort",
-        email: "gary.hill@swiftcabs.example",
-        name: "Gary Hill",
-        organisation: TAXI,
-        role: "taxi_escort",
-    },
-    DemoPerson {
-        id: "person-senco",
-        email: "senco@northgate.example",
-        name: "Helen Price",
-        organisation: SCHOOL,
-        role: "school_staff",
-    },
-    DemoPerson {
-        id: "person-commissioner",
-        email: "commissioning@kirkfield.example",
-        name: "Ruth Adams",
-        organisation: LA,
-        role: "la_commissioner",
-    },
-];
-
-struct Pupil {
-    key: &'static str,
-    first: &'static str,
-    last: &'static str,
-    born: &'static str,
-    commissioner: &'static str,
-    tier: &'static str,
-    /// (start, end, venue, tutor, escorted) for each school day.
-    day: &'static [(&'static str, &'static str, &'static str, &'static str, bool)],
+pub struct DemoPerson {
+    pub id: &'static str,
+    pub email: &'static str,
+    pub name: &'static str,
+    pub ap: &'static str,
+    pub organisation: &'static str,
+    pub role: &'static str,
+    /// Pupils (by key) whose placements a scoped role was invited for.
+    pub scope: &'static [&'static str],
 }
 
-const PUPILS: &[Pupil] = &[
+const fn person(
+    id: &'static str,
+    email: &'static str,
+    name: &'static str,
+    ap: &'static str,
+    organisation: &'static str,
+    role: &'static str,
+    scope: &'static [&'static str],
+) -> DemoPerson {
+    DemoPerson {
+        id,
+        email,
+        name,
+        ap,
+        organisation,
+        role,
+        scope,
+    }
+}
+
+pub const PEOPLE: &[DemoPerson] = &[
+    person(
+        "person-admin",
+        "admin@riverside.example",
+        "Priya Shah",
+        AP,
+        AP,
+        "ap_admin",
+        &[],
+    ),
+    person(
+        "person-dsl",
+        "dsl@riverside.example",
+        "Daniel Okafor",
+        AP,
+        AP,
+        "dsl",
+        &[],
+    ),
+    person(
+        "person-tutor-maya",
+        "maya.lewis@riverside.example",
+        "Maya Lewis",
+        AP,
+        AP,
+        "off_site_tutor",
+        &["amara", "leo", "sofia"],
+    ),
+    person(
+        "person-tutor-tom",
+        "tom.reid@riverside.example",
+        "Tom Reid",
+        AP,
+        AP,
+        "off_site_tutor",
+        &["leo", "jayden", "ellie", "kai"],
+    ),
+    person(
+        "person-escort",
+        "gary.hill@swiftcabs.example",
+        "Gary Hill",
+        AP,
+        TAXI,
+        "taxi_escort",
+        &[],
+    ),
+    person(
+        "person-senco",
+        "senco@northgate.example",
+        "Helen Price",
+        AP,
+        SCHOOL,
+        "school_staff",
+        &["amara", "leo", "jayden", "sofia"],
+    ),
+    person(
+        "person-commissioner",
+        "commissioning@kirkfield.example",
+        "Ruth Adams",
+        AP,
+        LA,
+        "la_commissioner",
+        &["ellie", "kai"],
+    ),
+    person(
+        "person-hillside-admin",
+        "admin@hillside.example",
+        "Owen Clarke",
+        OTHER_AP,
+        OTHER_AP,
+        "ap_admin",
+        &[],
+    ),
+];
+
+/// (start, end, venue, tutor, escorted): one session of a pupil's school day.
+type Slot = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    bool,
+);
+
+pub struct Pupil {
+    pub key: &'static str,
+    pub ap: &'static str,
+    pub first: &'static str,
+    pub last: &'static str,
+    born: &'static str,
+    pub commissioner: &'static str,
+    tier: &'static str,
+    day: &'static [Slot],
+}
+
+const MAYA: Option<&str> = Some("person-tutor-maya");
+const TOM: Option<&str> = Some("person-tutor-tom");
+
+pub const PUPILS: &[Pupil] = &[
     Pupil {
         key: "amara",
+        ap: AP,
         first: "Amara",
         last: "Johnson",
         born: "2012-03-14",
         commissioner: SCHOOL,
         tier: "short_term",
         day: &[
-            ("09:30", "12:00", "venue-centre", "person-tutor-maya", true),
-            ("12:45", "14:30", "venue-centre", "person-tutor-maya", false),
+            ("09:30", "12:00", "venue-centre", MAYA, true),
+            ("12:45", "14:30", "venue-centre", MAYA, false),
         ],
     },
     Pupil {
         key: "leo",
+        ap: AP,
         first: "Leo",
         last: "Carter",
         born: "2011-11-02",
         commissioner: SCHOOL,
         tier: "short_term",
         day: &[
-            ("09:30", "12:00", "venue-centre", "person-tutor-maya", true),
-            ("12:45", "14:30", "venue-centre", "person-tutor-tom", false),
+            ("09:30", "12:00", "venue-centre", MAYA, true),
+            ("12:45", "14:30", "venue-centre", TOM, false),
         ],
     },
     Pupil {
         key: "jayden",
+        ap: AP,
         first: "Jayden",
         last: "Brooks",
         born: "2012-07-21",
         commissioner: SCHOOL,
         tier: "short_term",
-        day: &[("10:00", "12:30", "venue-centre", "person-tutor-tom", false)],
+        day: &[("10:00", "12:30", "venue-centre", TOM, false)],
     },
     Pupil {
         key: "sofia",
+        ap: AP,
         first: "Sofia",
         last: "Novak",
         born: "2013-01-09",
         commissioner: SCHOOL,
         tier: "outreach",
-        day: &[(
-            "13:15",
-            "14:45",
-            "venue-northgate",
-            "person-tutor-maya",
-            false,
-        )],
+        day: &[("13:15", "14:45", "venue-northgate", MAYA, false)],
     },
     Pupil {
         key: "ellie",
+        ap: AP,
         first: "Ellie",
         last: "Turner",
         born: "2010-09-30",
         commissioner: LA,
         tier: "eotas",
         day: &[
-            ("09:00", "10:30", "venue-online", "person-tutor-tom", false),
-            ("11:00", "12:30", "venue-library", "person-tutor-tom", true),
+            ("09:00", "10:30", "venue-online", TOM, false),
+            ("11:00", "12:30", "venue-library", TOM, true),
         ],
     },
     Pupil {
         key: "kai",
+        ap: AP,
         first: "Kai",
         last: "Morgan",
         born: "2011-05-17",
         commissioner: LA,
         tier: "eotas",
-        day: &[("13:00", "15:00", "venue-library", "person-tutor-tom", false)],
+        day: &[("13:00", "15:00", "venue-library", TOM, false)],
+    },
+    Pupil {
+        key: "noah",
+        ap: OTHER_AP,
+        first: "Noah",
+        last: "Bennett",
+        born: "2012-02-11",
+        commissioner: SCHOOL,
+        tier: "short_term",
+        day: &[("09:15", "12:15", "venue-hillside", None, false)],
     },
 ];
 
@@ -160,15 +231,25 @@ fn q(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+pub fn placement_id(pupil_key: &str) -> String {
+    format!("placement-{pupil_key}")
+}
+
 /// SQL that loads the demo into a freshly migrated database, with sessions on
 /// every school day and on `today` too, so the demo always has a day to show.
 pub fn seed_sql(today: NaiveDate) -> String {
     let now = q(&Utc::now().to_rfc3339());
-    let mut sql = String::from(
-        "-- LearnTrek demo AP; generated by `cargo run -p lt-tests --bin demo-seed`.\n",
-    );
+    let mut sql =
+        String::from("-- LearnTrek demo; generated by `cargo run -p lt-tests --bin demo-seed`.\n");
     let orgs = [
         (AP, "ap", "Riverside Learning Centre", "NULL", "NULL"),
+        (
+            OTHER_AP,
+            "ap",
+            "Hillside Alternative Provision",
+            "NULL",
+            "NULL",
+        ),
         (SCHOOL, "school", "Northgate Academy", "'138240'", "NULL"),
         (LA, "la", "Kirkfield Borough Council", "NULL", "'941'"),
         (TAXI, "transport", "Swift Cabs", "NULL", "NULL"),
@@ -181,45 +262,38 @@ pub fn seed_sql(today: NaiveDate) -> String {
             q(name)
         );
     }
-    for (i, p) in PEOPLE.iter().enumerate() {
-        let salt = [u8::try_from(i).unwrap_or(0).wrapping_add(1); SALT_BYTES];
-        sql += &format!(
-            "INSERT INTO people (id, email, name, password_hash, created_at) VALUES ({}, {}, {}, {}, {now});\n",
-            q(p.id),
-            q(p.email),
-            q(p.name),
-            q(&hash_password(PASSWORD, &salt))
-        );
-        sql += &format!(
-            "INSERT INTO memberships (person_id, organisation_id, role) VALUES ({}, {}, {});\n",
-            q(p.id),
-            q(p.organisation),
-            q(p.role)
-        );
-    }
     let venues = [
         (
             "venue-centre",
+            AP,
             "Riverside Centre",
             "14 Mill Lane, Kirkfield KF2 4RT",
         ),
         (
             "venue-northgate",
+            AP,
             "Northgate Academy, learning support room",
             "Northgate Road, Kirkfield KF1 2NA",
         ),
         (
             "venue-library",
+            AP,
             "Kirkfield Library study room",
             "Market Square, Kirkfield KF1 1LB",
         ),
-        ("venue-online", "Online (video call)", "Online"),
+        ("venue-online", AP, "Online (video call)", "Online"),
+        (
+            "venue-hillside",
+            OTHER_AP,
+            "Hillside Centre",
+            "2 Hill Street, Kirkfield KF3 9HS",
+        ),
     ];
-    for (id, name, address) in venues {
+    for (id, ap, name, address) in venues {
         sql += &format!(
             "INSERT INTO venues (id, ap_id, name, address) VALUES ({}, {}, {}, {});\n",
             q(id),
-            q(AP),
+            q(ap),
             q(name),
             q(address)
         );
@@ -231,13 +305,23 @@ pub fn seed_sql(today: NaiveDate) -> String {
     if !weekdays.contains(&today_number) {
         weekdays.push(today_number);
     }
+    for (i, p) in PEOPLE.iter().enumerate() {
+        let salt = [u8::try_from(i).unwrap_or(0).wrapping_add(1); SALT_BYTES];
+        sql += &format!(
+            "INSERT INTO people (id, email, name, password_hash, created_at) VALUES ({}, {}, {}, {}, {now});\n",
+            q(p.id),
+            q(p.email),
+            q(p.name),
+            q(&hash_password(PASSWORD, &salt))
+        );
+    }
     for p in PUPILS {
         let pupil = format!("pupil-{}", p.key);
-        let placement = format!("placement-{}", p.key);
+        let placement = placement_id(p.key);
         sql += &format!(
             "INSERT INTO pupils (id, ap_id, first_name, last_name, date_of_birth, upn, created_at) VALUES ({}, {}, {}, {}, {}, NULL, {now});\n",
             q(&pupil),
-            q(AP),
+            q(p.ap),
             q(p.first),
             q(p.last),
             q(p.born)
@@ -250,7 +334,7 @@ pub fn seed_sql(today: NaiveDate) -> String {
         sql += &format!(
             "INSERT INTO placements (id, ap_id, pupil_id, commissioner_id, tier, state, start_date, end_date, created_at) VALUES ({}, {}, {}, {}, {}, 'active', {}, {end_date}, {now});\n",
             q(&placement),
-            q(AP),
+            q(p.ap),
             q(&pupil),
             q(p.commissioner),
             q(p.tier),
@@ -263,24 +347,53 @@ pub fn seed_sql(today: NaiveDate) -> String {
                 } else {
                     "NULL".into()
                 };
+                let tutor = tutor.map_or("NULL".into(), q);
                 sql += &format!(
-                    "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, tutor_id, escort_id) VALUES ({}, {}, {weekday}, {}, {}, {}, {}, {escort});\n",
+                    "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, tutor_id, escort_id) VALUES ({}, {}, {weekday}, {}, {}, {}, {tutor}, {escort});\n",
                     q(&format!("session-{}-{weekday}-{n}", p.key)),
                     q(&placement),
                     q(from),
                     q(to),
-                    q(venue),
-                    q(tutor)
+                    q(venue)
                 );
             }
+        }
+    }
+    for p in PEOPLE {
+        sql += &format!(
+            "INSERT INTO grants (person_id, ap_id, organisation_id, role, is_dsl, created_at) VALUES ({}, {}, {}, {}, 0, {now});\n",
+            q(p.id),
+            q(p.ap),
+            q(p.organisation),
+            q(p.role)
+        );
+        for key in p.scope {
+            sql += &format!(
+                "INSERT INTO grant_scopes (person_id, ap_id, role, placement_id, created_at) VALUES ({}, {}, {}, {}, {now});\n",
+                q(p.id),
+                q(p.ap),
+                q(p.role),
+                q(&placement_id(key))
+            );
         }
     }
     sql
 }
 
-/// How many sessions the demo has on `today` (every pupil's school day).
-pub fn sessions_per_day() -> usize {
-    PUPILS.iter().map(|p| p.day.len()).sum()
+/// How many sessions the demo has at `ap` on any day it runs.
+pub fn sessions_per_day(ap: &str) -> usize {
+    PUPILS
+        .iter()
+        .filter(|p| p.ap == ap)
+        .map(|p| p.day.len())
+        .sum()
+}
+
+pub fn person_by_role(role: &str) -> &'static DemoPerson {
+    PEOPLE
+        .iter()
+        .find(|p| p.role == role && p.ap == AP)
+        .unwrap_or_else(|| panic!("no demo {role}"))
 }
 
 #[cfg(test)]
@@ -293,7 +406,17 @@ mod tests {
         let sql = seed_sql(saturday);
         assert!(sql.contains("session-amara-6-0"));
         assert!(!sql.contains("session-amara-7-0"));
-        assert_eq!(sql.matches("INSERT INTO pupils").count(), 6);
+        assert_eq!(sql.matches("INSERT INTO pupils").count(), PUPILS.len());
+    }
+
+    #[test]
+    fn scopes_name_real_pupils_of_the_same_ap() {
+        for p in PEOPLE {
+            for key in p.scope {
+                let pupil = PUPILS.iter().find(|x| x.key == *key).expect("pupil");
+                assert_eq!(pupil.ap, p.ap, "{} scoped to another AP's pupil", p.id);
+            }
+        }
     }
 
     #[test]

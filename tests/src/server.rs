@@ -84,13 +84,23 @@ fn copy_dir(from: &Path, to: &Path) {
 impl Server {
     /// A server on a fresh copy of the demo database.
     pub async fn start() -> Server {
+        Server::start_with(&[]).await
+    }
+
+    /// The same, with worker settings (`--var NAME:VALUE`), e.g. to point it
+    /// at a local Notify receiver.
+    pub async fn start_with(vars: &[(String, String)]) -> Server {
         let state = scratch("test-state").join(format!("s-{}-{}", std::process::id(), free_port()));
         copy_dir(template(), &state);
-        Server::start_on(state).await
+        Server::launch(state, vars).await
     }
 
     /// A server on an existing state folder (to test that data survives restarts).
     pub async fn start_on(state: PathBuf) -> Server {
+        Server::launch(state, &[]).await
+    }
+
+    async fn launch(state: PathBuf, vars: &[(String, String)]) -> Server {
         let port = free_port();
         let log = state.with_extension("log");
         let out = std::fs::File::create(&log).expect("log file");
@@ -107,6 +117,10 @@ impl Server {
                 "--log-level",
                 "warn",
             ])
+            .args(
+                vars.iter()
+                    .flat_map(|(k, v)| ["--var".to_owned(), format!("{k}:{v}")]),
+            )
             .current_dir(root())
             .env("PATH", node_path())
             .env("CI", "1")
@@ -164,6 +178,23 @@ impl Server {
             }
             let _ = child.wait();
         }
+    }
+
+    /// Runs SQL against this server's local D1, as an operator would with
+    /// `wrangler d1 execute` (tests use it to move stored times into the past).
+    pub fn sql(&self, command: &str) {
+        wrangler(
+            &[
+                "d1",
+                "execute",
+                "DB",
+                "--local",
+                "--command",
+                command,
+                "--persist-to",
+            ],
+            &self.state,
+        );
     }
 
     /// Fires the real `scheduled` handler as the cron trigger would at `at`.

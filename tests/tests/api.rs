@@ -349,7 +349,7 @@ async fn today_shows_each_person_only_their_sessions() {
     };
     let admin = today_for("admin@riverside.example").await;
     assert_eq!(admin.date, lt_core::london::local_date(Utc::now()));
-    assert_eq!(admin.sessions.len(), demo::sessions_per_day());
+    assert_eq!(admin.sessions.len(), demo::sessions_per_day(demo::AP));
     assert!(
         admin
             .sessions

@@ -2,8 +2,9 @@
 //! checked, so a handler that takes one cannot run for an anonymous request.
 
 use chrono::{DateTime, Duration, Utc};
-use lt_core::access::{Grant, Role};
+use lt_core::access::{Grant, Principal, Role};
 use lt_core::api::ErrorCode;
+use lt_core::api::GrantSummary;
 use lt_core::credentials::{self, TOKEN_BYTES};
 use serde::Deserialize;
 use worker::d1::D1Database;
@@ -16,10 +17,10 @@ pub const COOKIE: &str = "lt_sign_in";
 
 #[derive(Debug)]
 pub struct Caller {
-    pub person_id: String,
     pub name: String,
     pub email: String,
-    pub grants: Vec<Grant>,
+    pub principal: Principal,
+    pub grants: Vec<GrantSummary>,
     token_digest: String,
 }
 
@@ -39,10 +40,14 @@ struct SignInRow {
 }
 
 #[derive(Deserialize)]
-pub struct GrantRow {
-    pub organisation_id: String,
-    pub organisation_name: String,
-    pub role: String,
+struct GrantRow {
+    ap_id: String,
+    ap_name: String,
+    organisation_id: String,
+    organisation_name: String,
+    role: String,
+    is_dsl: u8,
+    placements: String,
 }
 
 fn unauthenticated() -> ApiError {
@@ -73,16 +78,8 @@ pub async fn authenticate(req: &Request, db: &D1Database, now: DateTime<Utc>) ->
             .await?;
         return Err(unauthenticated());
     }
-    let grant_rows = grants(db, &row.person_id).await?;
-    let grants: Vec<Grant> = grant_rows
-        .iter()
-        .filter_map(|g| {
-            Some(Grant {
-                organisation_id: g.organisation_id.clone(),
-                role: Role::parse(&g.role)?,
-            })
-        })
-        .collect();
+    let (principal, summaries) = principal(db, &row.person_id).await?;
+    let grants = &principal.grants;
     let roles: Vec<Role> = grants.iter().map(|g| g.role).collect();
     let idle_until = now + credentials::idle_lifetime(&roles);
     // Slide the idle expiry at most once a minute, not with every read.
@@ -103,25 +100,64 @@ pub async fn authenticate(req: &Request, db: &D1Database, now: DateTime<Utc>) ->
         .await?;
     }
     Ok(Caller {
-        person_id: row.person_id,
         name: row.name,
         email: row.email,
-        grants,
+        principal,
+        grants: summaries,
         token_digest: digest,
     })
 }
 
-pub async fn grants(db: &D1Database, person_id: &str) -> ApiResult<Vec<GrantRow>> {
-    Ok(query!(
+/// Everything `person_id` holds: the rules' view and the one shown to them.
+pub async fn principal(
+    db: &D1Database,
+    person_id: &str,
+) -> ApiResult<(Principal, Vec<GrantSummary>)> {
+    let rows: Vec<GrantRow> = query!(
         db,
-        "SELECT m.organisation_id, o.name AS organisation_name, m.role
-         FROM memberships m JOIN organisations o ON o.id = m.organisation_id
-         WHERE m.person_id = ?1 ORDER BY o.name, m.role",
+        "SELECT g.ap_id, a.name AS ap_name, g.organisation_id, o.name AS organisation_name,
+                g.role, g.is_dsl,
+                (SELECT json_group_array(s.placement_id) FROM grant_scopes s
+                 WHERE s.person_id = g.person_id AND s.ap_id = g.ap_id AND s.role = g.role) AS placements
+         FROM grants g
+         JOIN organisations a ON a.id = g.ap_id
+         JOIN organisations o ON o.id = g.organisation_id
+         WHERE g.person_id = ?1
+         ORDER BY a.name, g.role",
         person_id
     )?
     .all()
     .await?
-    .results()?)
+    .results()?;
+    let mut grants = Vec::new();
+    let mut summaries = Vec::new();
+    for row in rows {
+        let Some(role) = Role::parse(&row.role) else {
+            continue;
+        };
+        let placements: Vec<String> = serde_json::from_str(&row.placements).unwrap_or_default();
+        summaries.push(GrantSummary {
+            ap_id: row.ap_id.clone(),
+            ap_name: row.ap_name,
+            organisation_id: row.organisation_id.clone(),
+            organisation_name: row.organisation_name,
+            role,
+            is_dsl: row.is_dsl != 0,
+            placements: placements.len(),
+        });
+        grants.push(Grant {
+            ap_id: row.ap_id,
+            organisation_id: row.organisation_id,
+            role,
+            is_dsl: row.is_dsl != 0,
+            placements,
+        });
+    }
+    let principal = Principal {
+        person_id: person_id.to_owned(),
+        grants,
+    };
+    Ok((principal, summaries))
 }
 
 /// Refuses cookie-authenticated writes that a browser sent from another site.

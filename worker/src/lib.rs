@@ -1,12 +1,15 @@
 //! LearnTrek's Cloudflare Worker: thin glue between HTTP, D1 and the cron
 //! trigger. Every decision is made in `lt_core`; this crate moves data.
 
+mod audit;
 mod auth;
 mod clock;
 mod cron;
 mod db;
 mod error;
 mod http;
+mod ids;
+mod outbound;
 mod routes;
 
 use worker::{Context, Env, Request, Response, ScheduleContext, ScheduledEvent, event};

@@ -44,6 +44,24 @@ pub enum Endpoint {
     SignOut,
     Me,
     Today,
+    ListInvitations,
+    CreateInvitation,
+    RevokeInvitation,
+    LookUpInvitation,
+    AcceptInvitation,
+    RequestPasswordReset,
+    CompletePasswordReset,
+}
+
+/// Who may call a route at all, before any check on the records it touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// No sign-in needed (sign-in itself, health, following an emailed link).
+    Anyone,
+    /// Any signed-in person; what they see is narrowed to their scope.
+    SignedIn,
+    /// AP admins and DSLs of the AP named in the path (`{ap_id}`).
+    ApManagers,
 }
 
 /// Values taken from `{name}` segments of a path template.
@@ -75,12 +93,30 @@ impl Endpoint {
         Endpoint::SignOut,
         Endpoint::Me,
         Endpoint::Today,
+        Endpoint::ListInvitations,
+        Endpoint::CreateInvitation,
+        Endpoint::RevokeInvitation,
+        Endpoint::LookUpInvitation,
+        Endpoint::AcceptInvitation,
+        Endpoint::RequestPasswordReset,
+        Endpoint::CompletePasswordReset,
     ];
 
     pub fn method(self) -> Method {
         match self {
-            Endpoint::Health | Endpoint::OpenApi | Endpoint::Me | Endpoint::Today => Method::Get,
-            Endpoint::SignIn | Endpoint::SignOut => Method::Post,
+            Endpoint::Health
+            | Endpoint::OpenApi
+            | Endpoint::Me
+            | Endpoint::Today
+            | Endpoint::ListInvitations => Method::Get,
+            Endpoint::SignIn
+            | Endpoint::SignOut
+            | Endpoint::CreateInvitation
+            | Endpoint::RevokeInvitation
+            | Endpoint::LookUpInvitation
+            | Endpoint::AcceptInvitation
+            | Endpoint::RequestPasswordReset
+            | Endpoint::CompletePasswordReset => Method::Post,
         }
     }
 
@@ -93,15 +129,36 @@ impl Endpoint {
             Endpoint::SignOut => "/api/sign-out",
             Endpoint::Me => "/api/me",
             Endpoint::Today => "/api/today",
+            Endpoint::ListInvitations | Endpoint::CreateInvitation => {
+                "/api/aps/{ap_id}/invitations"
+            }
+            Endpoint::RevokeInvitation => "/api/aps/{ap_id}/invitations/{invitation_id}/revoke",
+            Endpoint::LookUpInvitation => "/api/invitations/lookup",
+            Endpoint::AcceptInvitation => "/api/invitations/accept",
+            Endpoint::RequestPasswordReset => "/api/password-resets",
+            Endpoint::CompletePasswordReset => "/api/password-resets/complete",
+        }
+    }
+
+    pub fn audience(self) -> Audience {
+        match self {
+            Endpoint::Health
+            | Endpoint::OpenApi
+            | Endpoint::SignIn
+            | Endpoint::LookUpInvitation
+            | Endpoint::AcceptInvitation
+            | Endpoint::RequestPasswordReset
+            | Endpoint::CompletePasswordReset => Audience::Anyone,
+            Endpoint::SignOut | Endpoint::Me | Endpoint::Today => Audience::SignedIn,
+            Endpoint::ListInvitations | Endpoint::CreateInvitation | Endpoint::RevokeInvitation => {
+                Audience::ApManagers
+            }
         }
     }
 
     /// Whether the caller must be signed in; everything else is refused with 401.
     pub fn needs_sign_in(self) -> bool {
-        !matches!(
-            self,
-            Endpoint::Health | Endpoint::OpenApi | Endpoint::SignIn
-        )
+        self.audience() != Audience::Anyone
     }
 
     pub fn resolve(method: &str, path: &str) -> Resolution {

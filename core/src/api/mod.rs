@@ -3,11 +3,18 @@
 
 mod endpoints;
 mod error;
+mod invitations;
 mod json;
+mod passwords;
 
-pub use endpoints::{Endpoint, Method, PathParams, Resolution};
+pub use endpoints::{Audience, Endpoint, Method, PathParams, Resolution};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use invitations::{
+    AcceptInvitation, EmailDelivery, Invitation, InvitationList, InvitationPreview,
+    InvitationRequest, InvitationStatus, InvitationToken,
+};
 pub use json::{MAX_JSON_BODY_BYTES, parse_json};
+pub use passwords::{CompletePasswordReset, PasswordResetRequest, PasswordResetRequested};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
@@ -56,14 +63,20 @@ pub struct Me {
     pub person_id: String,
     pub name: String,
     pub email: String,
-    pub memberships: Vec<Membership>,
+    pub grants: Vec<GrantSummary>,
 }
 
+/// One role the person holds for one AP.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct Membership {
+pub struct GrantSummary {
+    pub ap_id: String,
+    pub ap_name: String,
     pub organisation_id: String,
     pub organisation_name: String,
     pub role: Role,
+    pub is_dsl: bool,
+    /// For placement-scoped roles, how many placements they cover.
+    pub placements: usize,
 }
 
 /// `GET /api/today`: the sessions the signed-in person may see for today.

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use lt_core::access::Role;
-use lt_core::api::{ErrorCode, ErrorDetail, Me, Membership, SignInRequest};
+use lt_core::api::{ErrorCode, ErrorDetail, Me, SignInRequest};
 use lt_core::credentials;
 use lt_core::domain::EmailAddress;
 use serde::Deserialize;
@@ -14,11 +14,21 @@ use crate::error::{ApiError, ApiResult};
 use crate::http;
 
 #[derive(Deserialize)]
-struct Account {
-    id: String,
-    name: String,
-    email: String,
-    password_hash: Option<String>,
+pub struct Account {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub password_hash: Option<String>,
+}
+
+pub async fn account_by_email(db: &D1Database, email: &EmailAddress) -> ApiResult<Option<Account>> {
+    Ok(query!(
+        db,
+        "SELECT id, name, email, password_hash FROM people WHERE email = ?1",
+        email.as_ref()
+    )?
+    .first(None)
+    .await?)
 }
 
 pub async fn sign_in(
@@ -31,30 +41,30 @@ pub async fn sign_in(
     if body.password.is_empty() {
         return Err(ErrorDetail::invalid("password", "enter your password").into());
     }
-    let account: Option<Account> = query!(
-        db,
-        "SELECT id, name, email, password_hash FROM people WHERE email = ?1",
-        email.as_ref()
-    )?
-    .first(None)
-    .await?;
+    let account = account_by_email(db, &email).await?;
     // Always pay for one hash, so a wrong email and a wrong password look alike.
     let stored = account
         .as_ref()
         .and_then(|a| a.password_hash.clone())
         .unwrap_or_else(credentials::decoy_hash);
     let password_ok = credentials::verify_password(&body.password, &stored);
-    let account = match account {
-        Some(a) if password_ok && a.password_hash.is_some() => a,
-        _ => {
-            return Err(ApiError::new(
-                ErrorCode::Unauthenticated,
-                "that email and password do not match an account",
-            ));
-        }
-    };
-    let memberships = memberships(db, &account.id).await?;
-    let roles: Vec<Role> = memberships.iter().map(|m| m.role).collect();
+    match account {
+        Some(a) if password_ok && a.password_hash.is_some() => signed_in(db, &a, now).await,
+        _ => Err(ApiError::new(
+            ErrorCode::Unauthenticated,
+            "that email and password do not match an account",
+        )),
+    }
+}
+
+/// Starts a sign-in for `account` and answers with who they are and the cookie.
+pub async fn signed_in(
+    db: &D1Database,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> ApiResult<Response> {
+    let (principal, grants) = auth::principal(db, &account.id).await?;
+    let roles: Vec<Role> = principal.grants.iter().map(|g| g.role).collect();
     let token = auth::new_token()?;
     let absolute = credentials::absolute_lifetime(&roles);
     query!(
@@ -70,10 +80,10 @@ pub async fn sign_in(
     .run()
     .await?;
     let me = Me {
-        person_id: account.id,
-        name: account.name,
-        email: account.email,
-        memberships,
+        person_id: account.id.clone(),
+        name: account.name.clone(),
+        email: account.email.clone(),
+        grants,
     };
     let response = http::json(200, &me);
     response
@@ -97,26 +107,14 @@ pub async fn sign_out(db: &D1Database, caller: &Caller) -> ApiResult<Response> {
     Ok(response)
 }
 
-pub async fn me(db: &D1Database, caller: &Caller) -> ApiResult<Response> {
-    let me = Me {
-        person_id: caller.person_id.clone(),
-        name: caller.name.clone(),
-        email: caller.email.clone(),
-        memberships: memberships(db, &caller.person_id).await?,
-    };
-    Ok(http::json(200, &me))
-}
-
-async fn memberships(db: &D1Database, person_id: &str) -> ApiResult<Vec<Membership>> {
-    Ok(auth::grants(db, person_id)
-        .await?
-        .into_iter()
-        .filter_map(|g| {
-            Some(Membership {
-                role: Role::parse(&g.role)?,
-                organisation_id: g.organisation_id,
-                organisation_name: g.organisation_name,
-            })
-        })
-        .collect())
+pub fn me(caller: &Caller) -> Response {
+    http::json(
+        200,
+        &Me {
+            person_id: caller.principal.person_id.clone(),
+            name: caller.name.clone(),
+            email: caller.email.clone(),
+            grants: caller.grants.clone(),
+        },
+    )
 }

@@ -28,24 +28,28 @@ struct Row {
 
 pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiResult<Response> {
     let date = london::local_date(now);
-    let scopes = access::today_scopes(&caller.person_id, &caller.grants);
+    let scopes = caller.principal.today_scopes();
     let mut sessions = Vec::new();
     if !scopes.is_empty() {
         let mut params = vec![
             JsValue::from(date.weekday().number_from_monday()),
             JsValue::from_str(&date.to_string()),
         ];
+        let mut bind = |value: &str| {
+            params.push(JsValue::from_str(value));
+            format!("?{}", params.len())
+        };
         let clauses: Vec<String> = scopes
             .iter()
-            .map(|scope| {
-                let (column, value) = match scope {
-                    TodayScope::WholeAp(org) => ("p.ap_id", org),
-                    TodayScope::Commissioned(org) => ("p.commissioner_id", org),
-                    TodayScope::Teaching(person) => ("s.tutor_id", person),
-                    TodayScope::Escorting(person) => ("s.escort_id", person),
-                };
-                params.push(JsValue::from_str(value));
-                format!("{column} = ?{}", params.len())
+            .map(|scope| match scope {
+                TodayScope::WholeAp(ap) => format!("p.ap_id = {}", bind(ap)),
+                TodayScope::Teaching(person) => format!("s.tutor_id = {}", bind(person)),
+                TodayScope::Escorting(person) => format!("s.escort_id = {}", bind(person)),
+                // One JSON parameter, however many placements (D1 allows 100 bindings).
+                TodayScope::Placements(ids) => format!(
+                    "p.id IN (SELECT value FROM json_each({}))",
+                    bind(&serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
+                ),
             })
             .collect();
         let sql = format!(

@@ -1,0 +1,454 @@
+//! A GOV.UK Notify stand-in for tests and `make run`: it accepts
+//! `POST /v2/notifications/email` only when the request is one Notify would
+//! accept (HS256 bearer token signed with the service's secret, `iss` = the
+//! service id, `iat` within 30 seconds, a known template, every placeholder
+//! filled) and keeps what it received. `GET /` shows the messages to a person;
+//! `GET /messages` lists them as JSON.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+pub const SERVICE_ID: &str = "26785a09-ab16-4eb0-8407-a37497a57506";
+pub const SECRET: &str = "3d844edf-8d35-48ac-975b-e847b4f122b0";
+pub const TEMPLATE_INVITATION: &str = "8f0c55c2-7a7e-4a53-9d0e-3c2a6b1e5a01";
+pub const TEMPLATE_PASSWORD_RESET: &str = "8f0c55c2-7a7e-4a53-9d0e-3c2a6b1e5a02";
+
+/// The API key the worker is given: `{name}-{service id}-{secret}`.
+pub fn api_key() -> String {
+    format!("learntrek_local-{SERVICE_ID}-{SECRET}")
+}
+
+/// The worker's settings that point it at a receiver on `base_url`.
+pub fn worker_vars(base_url: &str) -> Vec<(String, String)> {
+    vec![
+        ("NOTIFY_BASE_URL".into(), base_url.into()),
+        ("NOTIFY_API_KEY".into(), api_key()),
+        (
+            "NOTIFY_TEMPLATE_INVITATION".into(),
+            TEMPLATE_INVITATION.into(),
+        ),
+        (
+            "NOTIFY_TEMPLATE_PASSWORD_RESET".into(),
+            TEMPLATE_PASSWORD_RESET.into(),
+        ),
+    ]
+}
+
+struct Template {
+    id: &'static str,
+    subject: &'static str,
+    body: &'static str,
+}
+
+/// Our templates as they would be set up in the Notify service.
+const TEMPLATES: &[Template] = &[
+    Template {
+        id: TEMPLATE_INVITATION,
+        subject: "You're invited to LearnTrek by ((ap_name))",
+        body: "Dear ((name)),\n\n((ap_name)) has invited you to LearnTrek as ((role)).\n\nAccept the invitation and choose a password:\n((link))\n\nThe link works once, until ((expires)). If you were not expecting this, ignore this email.",
+    },
+    Template {
+        id: TEMPLATE_PASSWORD_RESET,
+        subject: "Reset your LearnTrek password",
+        body: "Dear ((name)),\n\nUse this link to choose a new password:\n((link))\n\nIt works once, for one hour. If you did not ask for this, ignore this email.",
+    },
+];
+
+fn placeholders(text: &str) -> Vec<String> {
+    text.split("((")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("))").map(|(name, _)| name.to_owned()))
+        .collect()
+}
+
+fn render(text: &str, values: &BTreeMap<String, String>) -> String {
+    values.iter().fold(text.to_owned(), |t, (k, v)| {
+        t.replace(&format!("(({k}))"), v)
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Received {
+    pub id: String,
+    pub email_address: String,
+    pub template_id: String,
+    pub personalisation: BTreeMap<String, String>,
+    pub reference: Option<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejected {
+    pub status: u16,
+    pub error: String,
+    pub message: String,
+}
+
+#[derive(Default)]
+struct Inbox {
+    received: Vec<Received>,
+    rejected: Vec<Rejected>,
+    /// Answer every send with this status instead (to test provider outages).
+    fail_with: Option<u16>,
+}
+
+type Shared = Arc<Mutex<Inbox>>;
+
+pub struct NotifyReceiver {
+    pub base_url: String,
+    inbox: Shared,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl NotifyReceiver {
+    /// Listens on 127.0.0.1:`port` (0 picks a free port).
+    pub async fn start(port: u16) -> NotifyReceiver {
+        let inbox: Shared = Arc::default();
+        let app = Router::new()
+            .route("/v2/notifications/email", post(send_email))
+            .route("/messages", get(list))
+            .route("/", get(page))
+            .with_state(inbox.clone());
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .expect("bind the Notify receiver");
+        let base_url = format!("http://{}", listener.local_addr().expect("address"));
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        NotifyReceiver {
+            base_url,
+            inbox,
+            task,
+        }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.inbox
+            .lock()
+            .map(|i| i.received.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn rejected(&self) -> Vec<Rejected> {
+        self.inbox
+            .lock()
+            .map(|i| i.rejected.clone())
+            .unwrap_or_default()
+    }
+
+    /// Makes every following send fail with `status` (None: accept again).
+    pub fn fail_with(&self, status: Option<u16>) {
+        if let Ok(mut inbox) = self.inbox.lock() {
+            inbox.fail_with = status;
+        }
+    }
+
+    /// The `link` of the newest email to `address`.
+    pub fn link_for(&self, address: &str) -> Option<String> {
+        self.received()
+            .iter()
+            .rev()
+            .find(|m| m.email_address == address)
+            .and_then(|m| m.personalisation.get("link").cloned())
+    }
+
+    /// Fails the test if anything the worker sent was refused.
+    pub fn assert_nothing_rejected(&self) {
+        let rejected = self.rejected();
+        assert!(
+            rejected.is_empty(),
+            "Notify would have refused: {rejected:?}"
+        );
+    }
+}
+
+impl Drop for NotifyReceiver {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    iss: Option<String>,
+    iat: Option<i64>,
+}
+
+fn refuse(inbox: &Shared, status: StatusCode, error: &str, message: &str) -> Response {
+    if let Ok(mut i) = inbox.lock() {
+        i.rejected.push(Rejected {
+            status: status.as_u16(),
+            error: error.into(),
+            message: message.into(),
+        });
+    }
+    let body = json!({ "status_code": status.as_u16(), "errors": [{ "error": error, "message": message }] });
+    (status, Json(body)).into_response()
+}
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+async fn send_email(State(inbox): State<Shared>, headers: HeaderMap, body: String) -> Response {
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(token) = auth.strip_prefix("Bearer ") else {
+        return refuse(
+            &inbox,
+            StatusCode::UNAUTHORIZED,
+            "AuthError",
+            "Unauthorized: authentication token must be provided",
+        );
+    };
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    let claims = match jsonwebtoken::decode::<Claims>(
+        token,
+        &DecodingKey::from_secret(SECRET.as_bytes()).expect("a non-empty secret"),
+        &validation,
+    ) {
+        Ok(data) => data.claims,
+        Err(_) => {
+            return refuse(
+                &inbox,
+                StatusCode::FORBIDDEN,
+                "AuthError",
+                "Invalid token: signature, api token not found",
+            );
+        }
+    };
+    if claims.iss.as_deref() != Some(SERVICE_ID) {
+        return refuse(
+            &inbox,
+            StatusCode::FORBIDDEN,
+            "AuthError",
+            "Invalid token: service not found",
+        );
+    }
+    let now = chrono::Utc::now().timestamp();
+    match claims.iat {
+        Some(iat) if (now - iat).abs() <= 30 => {}
+        Some(_) => {
+            return refuse(
+                &inbox,
+                StatusCode::FORBIDDEN,
+                "AuthError",
+                "Error: Your system clock must be accurate to within 30 seconds",
+            );
+        }
+        None => {
+            return refuse(
+                &inbox,
+                StatusCode::FORBIDDEN,
+                "AuthError",
+                "Invalid token: iat field required",
+            );
+        }
+    }
+    if let Some(status) = inbox.lock().ok().and_then(|i| i.fail_with) {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        return (status, Json(json!({ "status_code": status.as_u16(), "errors": [{ "error": "Exception", "message": "Internal server error" }] }))).into_response();
+    }
+    let request: Value = match serde_json::from_str(&body) {
+        Ok(v) => v,
+        Err(_) => {
+            return refuse(
+                &inbox,
+                StatusCode::BAD_REQUEST,
+                "BadRequestError",
+                "Invalid JSON supplied in POST data",
+            );
+        }
+    };
+    let Some(fields) = request.as_object() else {
+        return refuse(
+            &inbox,
+            StatusCode::BAD_REQUEST,
+            "ValidationError",
+            "request body must be an object",
+        );
+    };
+    for key in fields.keys() {
+        if ![
+            "email_address",
+            "template_id",
+            "personalisation",
+            "reference",
+            "email_reply_to_id",
+            "one_click_unsubscribe_url",
+        ]
+        .contains(&key.as_str())
+        {
+            return refuse(
+                &inbox,
+                StatusCode::BAD_REQUEST,
+                "ValidationError",
+                &format!("Additional properties are not allowed ({key} was unexpected)"),
+            );
+        }
+    }
+    let email = fields
+        .get("email_address")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if email.is_empty() {
+        return refuse(
+            &inbox,
+            StatusCode::BAD_REQUEST,
+            "ValidationError",
+            "email_address is a required property",
+        );
+    }
+    if !email.contains('@') || email.contains(' ') {
+        return refuse(
+            &inbox,
+            StatusCode::BAD_REQUEST,
+            "ValidationError",
+            "email_address Not a valid email address",
+        );
+    }
+    let template_id = fields
+        .get("template_id")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !is_uuid(template_id) {
+        return refuse(
+            &inbox,
+            StatusCode::BAD_REQUEST,
+            "ValidationError",
+            "template_id is not a valid UUID",
+        );
+    }
+    let Some(template) = TEMPLATES.iter().find(|t| t.id == template_id) else {
+        return refuse(
+            &inbox,
+            StatusCode::BAD_REQUEST,
+            "BadRequestError",
+            "Template not found",
+        );
+    };
+    let personalisation: BTreeMap<String, String> = match fields.get("personalisation") {
+        None => BTreeMap::new(),
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                )
+            })
+            .collect(),
+        Some(_) => {
+            return refuse(
+                &inbox,
+                StatusCode::BAD_REQUEST,
+                "ValidationError",
+                "personalisation is not of type object",
+            );
+        }
+    };
+    let mut missing: Vec<String> = placeholders(template.subject)
+        .into_iter()
+        .chain(placeholders(template.body))
+        .filter(|p| !personalisation.contains_key(p))
+        .collect();
+    missing.sort();
+    missing.dedup();
+    if !missing.is_empty() {
+        return refuse(
+            &inbox,
+            StatusCode::BAD_REQUEST,
+            "BadRequestError",
+            &format!("Missing personalisation: {}", missing.join(", ")),
+        );
+    }
+    let reference = fields
+        .get("reference")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let id = format!(
+        "{:08x}-0000-4000-8000-{:012x}",
+        now & 0xffff_ffff,
+        inbox.lock().map(|i| i.received.len()).unwrap_or(0)
+    );
+    let message = Received {
+        id: id.clone(),
+        email_address: email.to_owned(),
+        template_id: template_id.to_owned(),
+        subject: render(template.subject, &personalisation),
+        body: render(template.body, &personalisation),
+        personalisation,
+        reference: reference.clone(),
+    };
+    let response = json!({
+        "id": id,
+        "reference": reference,
+        "content": { "subject": message.subject, "body": message.body, "from_email": "learntrek@notifications.service.gov.uk" },
+        "uri": format!("/v2/notifications/{id}"),
+        "template": { "id": template_id, "version": 1, "uri": format!("/services/{SERVICE_ID}/templates/{template_id}") },
+    });
+    if let Ok(mut i) = inbox.lock() {
+        i.received.push(message);
+    }
+    (StatusCode::CREATED, Json(response)).into_response()
+}
+
+async fn list(State(inbox): State<Shared>) -> Json<Value> {
+    let inbox = inbox
+        .lock()
+        .map(|i| (i.received.clone(), i.rejected.clone()));
+    let (received, rejected) = inbox.unwrap_or_default();
+    Json(json!({ "received": received, "rejected": rejected }))
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+async fn page(State(inbox): State<Shared>) -> Html<String> {
+    let received = inbox.lock().map(|i| i.received.clone()).unwrap_or_default();
+    let mut html = String::from(
+        "<!doctype html><html lang=en-GB><meta charset=utf-8><meta name=viewport content='width=device-width'>\
+         <title>LearnTrek local email</title><style>body{font:16px system-ui;max-width:40rem;margin:1rem auto;padding:0 1rem}\
+         article{border:1px solid #ccc;border-radius:8px;padding:1rem;margin:1rem 0}pre{white-space:pre-wrap}</style>\
+         <h1>Emails LearnTrek sent (local Notify)</h1>",
+    );
+    if received.is_empty() {
+        html.push_str("<p>No emails yet. Invite someone from LearnTrek and reload this page.</p>");
+    }
+    for m in received.iter().rev() {
+        let mut body = escape(&m.body);
+        if let Some(link) = m.personalisation.get("link") {
+            let safe = escape(link);
+            body = body.replace(&safe, &format!("<a href=\"{safe}\">{safe}</a>"));
+        }
+        html.push_str(&format!(
+            "<article><p><strong>To:</strong> {}<br><strong>Subject:</strong> {}</p><pre>{body}</pre></article>",
+            escape(&m.email_address),
+            escape(&m.subject)
+        ));
+    }
+    Html(html)
+}

@@ -1,0 +1,139 @@
+//! Accounts end to end: password reset by emailed link, and what it revokes.
+
+use lt_core::api::{Me, PasswordResetRequested};
+use lt_tests::client::{Client, error_of};
+use lt_tests::demo;
+use lt_tests::notify::{self, NotifyReceiver};
+use lt_tests::server::Server;
+use serde_json::json;
+
+async fn start() -> (NotifyReceiver, Server) {
+    let receiver = NotifyReceiver::start(0).await;
+    let server = Server::start_with(&notify::worker_vars(&receiver.base_url)).await;
+    (receiver, server)
+}
+
+fn token_of(link: &str) -> String {
+    link.split_once("/reset#")
+        .map(|(_, t)| t.to_owned())
+        .expect("reset link")
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_a_new_password_once_and_ends_other_sign_ins() {
+    let (receiver, server) = start().await;
+    let mut phone = Client::signed_in(&server, "dsl@riverside.example").await;
+    assert_eq!(phone.get("/api/me").await.status(), 200);
+
+    let mut anyone = Client::new(&server);
+    let response = anyone
+        .post_json(
+            "/api/password-resets",
+            &json!({ "email": "DSL@riverside.example" }),
+        )
+        .await;
+    assert_eq!(response.status(), 202);
+    let known: PasswordResetRequested = response.json().await.expect("answer");
+    let response = anyone
+        .post_json(
+            "/api/password-resets",
+            &json!({ "email": "nobody@riverside.example" }),
+        )
+        .await;
+    assert_eq!(response.status(), 202);
+    let unknown: PasswordResetRequested = response.json().await.expect("answer");
+    assert_eq!(
+        known.message.replace("dsl@", "X@"),
+        unknown.message.replace("nobody@", "X@"),
+        "the answer must not reveal whether an account exists"
+    );
+    assert_eq!(
+        receiver.received().len(),
+        1,
+        "only the real account gets an email"
+    );
+    let link = receiver.link_for("dsl@riverside.example").expect("link");
+    let token = token_of(&link);
+
+    let (status, error) = error_of(
+        anyone
+            .post_json(
+                "/api/password-resets/complete",
+                &json!({ "token": token, "password": "123" }),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!((status, error["field"].as_str()), (400, Some("password")));
+
+    let response = anyone
+        .post_json(
+            "/api/password-resets/complete",
+            &json!({ "token": token, "password": "lantern-moss-quartz" }),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let me: Me = response.json().await.expect("me");
+    assert_eq!(me.email, "dsl@riverside.example");
+
+    // The phone's sign-in ended; the old password no longer works; the new one does.
+    let (status, _) = error_of(phone.get("/api/me").await).await;
+    assert_eq!(status, 401);
+    let old = Client::new(&server)
+        .post_json(
+            "/api/sign-in",
+            &json!({ "email": "dsl@riverside.example", "password": demo::PASSWORD }),
+        )
+        .await;
+    assert_eq!(old.status(), 401);
+    let new = Client::new(&server)
+        .post_json(
+            "/api/sign-in",
+            &json!({ "email": "dsl@riverside.example", "password": "lantern-moss-quartz" }),
+        )
+        .await;
+    assert_eq!(new.status(), 200);
+
+    let (status, _) = error_of(
+        anyone
+            .post_json(
+                "/api/password-resets/complete",
+                &json!({ "token": token, "password": "another-long-password" }),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 410);
+    receiver.assert_nothing_rejected();
+}
+
+#[tokio::test]
+async fn an_expired_reset_link_is_refused() {
+    let (receiver, server) = start().await;
+    let mut anyone = Client::new(&server);
+    anyone
+        .post_json(
+            "/api/password-resets",
+            &json!({ "email": "admin@riverside.example" }),
+        )
+        .await;
+    let token = token_of(&receiver.link_for("admin@riverside.example").expect("link"));
+    server.sql("UPDATE password_resets SET expires_at = '2020-01-01T00:00:00+00:00'");
+    let (status, _) = error_of(
+        anyone
+            .post_json(
+                "/api/password-resets/complete",
+                &json!({ "token": token, "password": "lantern-moss-quartz" }),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 410);
+    let still = Client::new(&server)
+        .post_json(
+            "/api/sign-in",
+            &json!({ "email": "admin@riverside.example", "password": demo::PASSWORD }),
+        )
+        .await;
+    assert_eq!(still.status(), 200);
+}

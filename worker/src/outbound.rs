@@ -1,0 +1,145 @@
+//! Email through GOV.UK Notify. Base URL, API key and template ids come from
+//! the environment, so tests and `make run` point at a local receiver.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use lt_core::api::EmailDelivery;
+use lt_core::notify::{self, ApiKey, EmailRequest, EmailResponse};
+use worker::d1::D1Database;
+use worker::{Env, Fetch, Headers, Method, Request, RequestInit, query};
+
+#[derive(Debug, Clone, Copy)]
+pub enum Template {
+    Invitation,
+    PasswordReset,
+}
+
+impl Template {
+    fn name(self) -> &'static str {
+        match self {
+            Template::Invitation => "invitation",
+            Template::PasswordReset => "password_reset",
+        }
+    }
+
+    fn template_var(self) -> &'static str {
+        match self {
+            Template::Invitation => "NOTIFY_TEMPLATE_INVITATION",
+            Template::PasswordReset => "NOTIFY_TEMPLATE_PASSWORD_RESET",
+        }
+    }
+}
+
+fn setting(env: &Env, name: &str) -> Option<String> {
+    env.var(name)
+        .map(|v| v.to_string())
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// The public address of the app, for links in emails.
+pub fn app_url(env: &Env, fallback: &str) -> String {
+    setting(env, "APP_URL")
+        .unwrap_or_else(|| fallback.to_owned())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// Sends one email and records the attempt, whatever its outcome.
+pub async fn send_email(
+    env: &Env,
+    db: &D1Database,
+    template: Template,
+    to: &str,
+    personalisation: BTreeMap<String, String>,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> EmailDelivery {
+    let outcome = try_send(env, template, to, personalisation, reference, now).await;
+    let (status, provider_id, error) = match &outcome {
+        Ok(id) => ("accepted", Some(id.clone()), None),
+        Err(e) => ("failed", None, Some(e.clone())),
+    };
+    if let Some(e) = &error {
+        worker::console_error!("email {} for {reference} failed: {e}", template.name());
+    }
+    let logged = query!(
+        db,
+        "INSERT INTO email_deliveries (at, template, recipient, reference, status, provider_id, error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        &now.to_rfc3339(),
+        template.name(),
+        to,
+        reference,
+        status,
+        &provider_id,
+        &error
+    );
+    if let Ok(statement) = logged
+        && let Err(e) = statement.run().await
+    {
+        worker::console_error!("could not log an email delivery: {e}");
+    }
+    if outcome.is_ok() {
+        EmailDelivery::Sent
+    } else {
+        EmailDelivery::Failed
+    }
+}
+
+async fn try_send(
+    env: &Env,
+    template: Template,
+    to: &str,
+    personalisation: BTreeMap<String, String>,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<String, String> {
+    let key = env
+        .secret("NOTIFY_API_KEY")
+        .map(|s| s.to_string())
+        .map_err(|_| "NOTIFY_API_KEY is not set".to_owned())?;
+    let key = ApiKey::parse(&key)?;
+    let template_id = setting(env, template.template_var())
+        .ok_or_else(|| format!("{} is not set", template.template_var()))?;
+    let base = setting(env, "NOTIFY_BASE_URL").unwrap_or_else(|| notify::DEFAULT_BASE_URL.into());
+    let body = EmailRequest {
+        email_address: to.to_owned(),
+        template_id,
+        personalisation,
+        reference: Some(reference.to_owned()),
+    };
+    let headers = Headers::new();
+    let bearer = format!("Bearer {}", key.bearer_token(now.timestamp()));
+    headers
+        .set("authorization", &bearer)
+        .map_err(|e| e.to_string())?;
+    headers
+        .set("content-type", "application/json")
+        .map_err(|e| e.to_string())?;
+    let text = serde_json::to_string(&body).map_err(|e| e.to_string())?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(text.into()));
+    let url = format!("{}{}", base.trim_end_matches('/'), notify::EMAIL_PATH);
+    let request = Request::new_with_init(&url, &init).map_err(|e| e.to_string())?;
+    let mut response = Fetch::Request(request)
+        .send()
+        .await
+        .map_err(|e| format!("could not reach Notify: {e}"))?;
+    let status = response.status_code();
+    if status != 201 {
+        let detail = response.text().await.unwrap_or_default();
+        return Err(format!(
+            "Notify answered {status}: {}",
+            detail.chars().take(300).collect::<String>()
+        ));
+    }
+    let accepted: EmailResponse = response
+        .json()
+        .await
+        .map_err(|e| format!("unreadable Notify response: {e}"))?;
+    Ok(accepted.id)
+}
