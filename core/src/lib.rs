@@ -11,3 +11,4 @@ pub mod invitations;
 pub mod london;
 pub mod notify;
 pub mod openapi;
+pub mod throttle;

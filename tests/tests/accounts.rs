@@ -137,3 +137,57 @@ async fn an_expired_reset_link_is_refused() {
         .await;
     assert_eq!(still.status(), 200);
 }
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_with_one_message_for_all() {
+    let server = Server::start().await;
+    let mut client = Client::new(&server);
+    let attempt = |email: &'static str, password: &'static str| {
+        let server = &server;
+        async move {
+            Client::new(server)
+                .post_json(
+                    "/api/sign-in",
+                    &json!({ "email": email, "password": password }),
+                )
+                .await
+        }
+    };
+    for _ in 0..5 {
+        let (status, _) = error_of(attempt("maya.lewis@riverside.example", "guess").await).await;
+        assert_eq!(status, 401);
+        let (status, _) = error_of(attempt("ghost@riverside.example", "guess").await).await;
+        assert_eq!(status, 401);
+    }
+    // Locked now, even with the right password; a made-up address reads the same.
+    let (status, real) =
+        error_of(attempt("maya.lewis@riverside.example", demo::PASSWORD).await).await;
+    assert_eq!(status, 429);
+    let (status, ghost) = error_of(attempt("ghost@riverside.example", demo::PASSWORD).await).await;
+    assert_eq!(status, 429);
+    assert_eq!(real, ghost);
+    assert!(
+        real["message"].as_str().unwrap_or("").contains("wait"),
+        "{real}"
+    );
+
+    // Other people at the same address still sign in.
+    assert_eq!(
+        attempt("tom.reid@riverside.example", demo::PASSWORD)
+            .await
+            .status(),
+        200
+    );
+
+    // When the lock runs out, the right password works and clears the count.
+    server.sql("UPDATE sign_in_failures SET locked_until = '2020-01-01T00:00:00+00:00'");
+    let response = client
+        .post_json(
+            "/api/sign-in",
+            &json!({ "email": "maya.lewis@riverside.example", "password": demo::PASSWORD }),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let (status, _) = error_of(attempt("maya.lewis@riverside.example", "guess").await).await;
+    assert_eq!(status, 401, "the count started again after a success");
+}

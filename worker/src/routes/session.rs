@@ -5,6 +5,7 @@ use lt_core::access::Role;
 use lt_core::api::{ErrorCode, ErrorDetail, Me, SignInRequest};
 use lt_core::credentials;
 use lt_core::domain::EmailAddress;
+use lt_core::throttle::{self, Key, Record};
 use serde::Deserialize;
 use worker::d1::D1Database;
 use worker::{Request, Response, query};
@@ -41,6 +42,29 @@ pub async fn sign_in(
     if body.password.is_empty() {
         return Err(ErrorDetail::invalid("password", "enter your password").into());
     }
+    let keys = [
+        (Key::Account, format!("email:{}", email.as_ref())),
+        (
+            Key::Address,
+            format!(
+                "ip:{}",
+                http::header(req, "cf-connecting-ip").unwrap_or_default()
+            ),
+        ),
+    ];
+    let records = throttle_records(db, &keys).await?;
+    if let Some(until) = records
+        .iter()
+        .flatten()
+        .filter(|r| r.is_locked(now))
+        .filter_map(|r| r.locked_until)
+        .max()
+    {
+        return Err(ApiError::new(
+            ErrorCode::TooManyRequests,
+            throttle::locked_message(until, now),
+        ));
+    }
     let account = account_by_email(db, &email).await?;
     // Always pay for one hash, so a wrong email and a wrong password look alike.
     let stored = account
@@ -49,12 +73,74 @@ pub async fn sign_in(
         .unwrap_or_else(credentials::decoy_hash);
     let password_ok = credentials::verify_password(&body.password, &stored);
     match account {
-        Some(a) if password_ok && a.password_hash.is_some() => signed_in(db, &a, now).await,
-        _ => Err(ApiError::new(
-            ErrorCode::Unauthenticated,
-            "that email and password do not match an account",
-        )),
+        Some(a) if password_ok && a.password_hash.is_some() => {
+            query!(
+                db,
+                "DELETE FROM sign_in_failures WHERE key = ?1",
+                &keys[0].1
+            )?
+            .run()
+            .await?;
+            signed_in(db, &a, now).await
+        }
+        _ => {
+            let mut statements = Vec::new();
+            for ((kind, key), previous) in keys.iter().zip(&records) {
+                let record = Record::fail(previous.as_ref(), *kind, now);
+                statements.push(query!(
+                    db,
+                    "INSERT INTO sign_in_failures (key, failures, first_failed_at, locked_until)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
+                         first_failed_at = excluded.first_failed_at, locked_until = excluded.locked_until",
+                    key,
+                    &record.failures,
+                    &record.first_failed_at.to_rfc3339(),
+                    &record.locked_until.map(|t| t.to_rfc3339())
+                )?);
+            }
+            db.batch(statements).await?;
+            Err(ApiError::new(
+                ErrorCode::Unauthenticated,
+                "that email and password do not match an account",
+            ))
+        }
     }
+}
+
+#[derive(Deserialize)]
+struct FailureRow {
+    key: String,
+    failures: u32,
+    first_failed_at: String,
+    locked_until: Option<String>,
+}
+
+/// The stored failure records for `keys`, in the same order (None: no failures).
+async fn throttle_records(
+    db: &D1Database,
+    keys: &[(Key, String)],
+) -> ApiResult<Vec<Option<Record>>> {
+    let rows: Vec<FailureRow> = query!(
+        db,
+        "SELECT key, failures, first_failed_at, locked_until FROM sign_in_failures WHERE key IN (?1, ?2)",
+        &keys[0].1,
+        &keys[1].1
+    )?
+    .all()
+    .await?
+    .results()?;
+    Ok(keys
+        .iter()
+        .map(|(_, key)| {
+            let row = rows.iter().find(|r| &r.key == key)?;
+            Some(Record {
+                failures: row.failures,
+                first_failed_at: row.first_failed_at.parse().ok()?,
+                locked_until: row.locked_until.as_deref().and_then(|t| t.parse().ok()),
+            })
+        })
+        .collect())
 }
 
 /// Starts a sign-in for `account` and answers with who they are and the cookie.
