@@ -5,17 +5,19 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
-use crate::api::CompletePasswordReset;
 use crate::api::{
     AcceptInvitation, Audience, Endpoint, ErrorBody, Health, Invitation, InvitationList,
     InvitationPreview, InvitationRequest, InvitationToken, Me, PasswordResetRequest,
     PasswordResetRequested, SignInRequest, Today,
 };
+use crate::api::{AuditPage, AuditQuery, CompletePasswordReset};
 
 struct Operation {
     id: &'static str,
     summary: &'static str,
     request: Option<Schema>,
+    /// An object schema whose properties are the query parameters.
+    query: Option<Schema>,
     success: (u16, &'static str, Option<Schema>),
     errors: Vec<u16>,
 }
@@ -51,6 +53,7 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
         id,
         summary,
         request,
+        query: None,
         success,
         errors: extra.to_vec(),
     };
@@ -158,7 +161,56 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
             (200, "Password changed and signed in", s.response::<Me>()),
             &[404, 410],
         ),
+        Endpoint::ListAudit => Operation {
+            query: Some(inline_schema::<AuditQuery>()),
+            ..op(
+                "listAudit",
+                "The AP's audit log, newest first, filtered and paged",
+                None,
+                (200, "A page of entries", s.response::<AuditPage>()),
+                &[400],
+            )
+        },
+        Endpoint::ExportAudit => Operation {
+            query: Some(inline_schema::<AuditQuery>()),
+            ..op(
+                "exportAudit",
+                "The AP's audit log as CSV (same filters, no limit)",
+                None,
+                (200, "text/csv, one row per entry", None),
+                &[400],
+            )
+        },
     }
+}
+
+fn inline_schema<T: JsonSchema>() -> Schema {
+    SchemaSettings::draft2020_12()
+        .with(|s| s.inline_subschemas = true)
+        .into_generator()
+        .into_root_schema_for::<T>()
+}
+
+fn query_parameters(schema: &Schema) -> Vec<Value> {
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .map(|(name, property)| {
+            let mut property = property.clone();
+            let description = property
+                .as_object_mut()
+                .and_then(|p| p.remove("description"))
+                .unwrap_or(Value::Null);
+            let mut parameter =
+                json!({ "name": name, "in": "query", "required": false, "schema": property });
+            if !description.is_null() {
+                parameter["description"] = description;
+            }
+            parameter
+        })
+        .collect()
 }
 
 /// The error statuses every route of an audience can answer, plus the body errors.
@@ -201,6 +253,9 @@ pub fn document(version: &str) -> Value {
         let mut ok = json!({ "description": description });
         match (body, endpoint) {
             (Some(schema), _) => ok["content"] = json_content(schema),
+            (None, Endpoint::ExportAudit) => {
+                ok["content"] = json!({ "text/csv": { "schema": { "type": "string" } } })
+            }
             (None, Endpoint::OpenApi) => {
                 ok["content"] = json!({ "application/json": { "schema": { "type": "object" } } })
             }
@@ -221,7 +276,10 @@ pub fn document(version: &str) -> Value {
         if let Some(schema) = op.request {
             operation["requestBody"] = json!({ "required": true, "content": json_content(schema) });
         }
-        let parameters = path_parameters(endpoint.path());
+        let mut parameters = path_parameters(endpoint.path());
+        if let Some(query) = &op.query {
+            parameters.extend(query_parameters(query));
+        }
         if !parameters.is_empty() {
             operation["parameters"] = Value::Array(parameters);
         }

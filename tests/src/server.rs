@@ -55,7 +55,11 @@ fn node_path() -> String {
 }
 
 fn wrangler(args: &[&str], persist: &Path) {
-    let status = Command::new(root().join("node_modules/.bin/wrangler"))
+    assert!(try_wrangler(args, persist), "wrangler {args:?} failed");
+}
+
+fn try_wrangler(args: &[&str], persist: &Path) -> bool {
+    Command::new(root().join("node_modules/.bin/wrangler"))
         .args(args)
         .arg(persist)
         .current_dir(root())
@@ -63,9 +67,9 @@ fn wrangler(args: &[&str], persist: &Path) {
         .env("CI", "1")
         .env("WRANGLER_SEND_METRICS", "false")
         .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .status()
-        .expect("run wrangler");
-    assert!(status.success(), "wrangler {args:?} failed");
+        .is_ok_and(|s| s.success())
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -195,6 +199,22 @@ impl Server {
             ],
             &self.state,
         );
+    }
+
+    /// Like [`Server::sql`], but says whether the database accepted it.
+    pub fn try_sql(&self, command: &str) -> bool {
+        try_wrangler(
+            &[
+                "d1",
+                "execute",
+                "DB",
+                "--local",
+                "--command",
+                command,
+                "--persist-to",
+            ],
+            &self.state,
+        )
     }
 
     /// Fires the real `scheduled` handler as the cron trigger would at `at`.

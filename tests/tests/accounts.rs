@@ -191,3 +191,16 @@ async fn repeated_failures_lock_the_account_with_one_message_for_all() {
     let (status, _) = error_of(attempt("maya.lewis@riverside.example", "guess").await).await;
     assert_eq!(status, 401, "the count started again after a success");
 }
+
+#[tokio::test]
+async fn an_idle_sign_in_expires() {
+    let server = Server::start().await;
+    let mut client = Client::signed_in(&server, "admin@riverside.example").await;
+    assert_eq!(client.get("/api/me").await.status(), 200);
+    server.sql("UPDATE sign_ins SET idle_expires_at = '2020-01-01T00:00:00+00:00'");
+    let (status, error) = error_of(client.get("/api/me").await).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (401, Some("unauthenticated"))
+    );
+}

@@ -95,7 +95,7 @@ impl AuditContext {
             db,
             &sql,
             &[
-                &self.at.to_rfc3339(),
+                &crate::clock::stamp(self.at),
                 self.actor_id.as_deref().unwrap_or(""),
                 self.ap_id.as_deref().unwrap_or(""),
                 action,
@@ -120,7 +120,7 @@ impl AuditContext {
             db,
             "INSERT INTO audit_log (at, actor_id, ap_id, action, subject_type, subject_id, request_id, changes)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            &self.at.to_rfc3339(),
+            &crate::clock::stamp(self.at),
             &self.actor_id,
             &self.ap_id,
             action,

@@ -8,3 +8,9 @@ pub fn now() -> DateTime<Utc> {
 pub fn from_millis(ms: f64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms as i64).unwrap_or_default()
 }
+
+/// The one text form of an instant in D1: RFC 3339, UTC, milliseconds, `Z`.
+/// Fixed width, so text order is time order in SQL comparisons.
+pub fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

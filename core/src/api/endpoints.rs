@@ -51,6 +51,8 @@ pub enum Endpoint {
     AcceptInvitation,
     RequestPasswordReset,
     CompletePasswordReset,
+    ListAudit,
+    ExportAudit,
 }
 
 /// Who may call a route at all, before any check on the records it touches.
@@ -100,6 +102,8 @@ impl Endpoint {
         Endpoint::AcceptInvitation,
         Endpoint::RequestPasswordReset,
         Endpoint::CompletePasswordReset,
+        Endpoint::ListAudit,
+        Endpoint::ExportAudit,
     ];
 
     pub fn method(self) -> Method {
@@ -108,7 +112,9 @@ impl Endpoint {
             | Endpoint::OpenApi
             | Endpoint::Me
             | Endpoint::Today
-            | Endpoint::ListInvitations => Method::Get,
+            | Endpoint::ListInvitations
+            | Endpoint::ListAudit
+            | Endpoint::ExportAudit => Method::Get,
             Endpoint::SignIn
             | Endpoint::SignOut
             | Endpoint::CreateInvitation
@@ -137,6 +143,8 @@ impl Endpoint {
             Endpoint::AcceptInvitation => "/api/invitations/accept",
             Endpoint::RequestPasswordReset => "/api/password-resets",
             Endpoint::CompletePasswordReset => "/api/password-resets/complete",
+            Endpoint::ListAudit => "/api/aps/{ap_id}/audit",
+            Endpoint::ExportAudit => "/api/aps/{ap_id}/audit.csv",
         }
     }
 
@@ -150,9 +158,11 @@ impl Endpoint {
             | Endpoint::RequestPasswordReset
             | Endpoint::CompletePasswordReset => Audience::Anyone,
             Endpoint::SignOut | Endpoint::Me | Endpoint::Today => Audience::SignedIn,
-            Endpoint::ListInvitations | Endpoint::CreateInvitation | Endpoint::RevokeInvitation => {
-                Audience::ApManagers
-            }
+            Endpoint::ListInvitations
+            | Endpoint::CreateInvitation
+            | Endpoint::RevokeInvitation
+            | Endpoint::ListAudit
+            | Endpoint::ExportAudit => Audience::ApManagers,
         }
     }
 

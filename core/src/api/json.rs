@@ -29,6 +29,29 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ErrorDetail> {
     Ok(value)
 }
 
+/// Reads a URL query string into `T`, naming the parameter at fault.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ErrorDetail> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.inner().to_string();
+        let field = if path == "." {
+            message
+                .strip_prefix("unknown field `")
+                .or_else(|| message.strip_prefix("missing field `"))
+                .and_then(|rest| rest.split('`').next())
+                .map(str::to_owned)
+        } else {
+            Some(path)
+        };
+        ErrorDetail {
+            code: ErrorCode::InvalidField,
+            message: format!("query parameter: {message}"),
+            field,
+        }
+    })
+}
+
 fn malformed(err: &serde_json::Error) -> ErrorDetail {
     ErrorDetail::new(
         ErrorCode::MalformedJson,
@@ -117,6 +140,23 @@ mod tests {
         let err = parse_json::<SignInRequest>(b"\"sign me in\"").unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidField);
         assert_eq!(err.field, None);
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        use crate::api::AuditQuery;
+        let q: AuditQuery = parse_query("action=invitation.created&limit=5").expect("valid");
+        assert_eq!(q.limit, Some(5));
+        assert_eq!(
+            parse_query::<AuditQuery>("").expect("empty"),
+            AuditQuery::default()
+        );
+        let err = parse_query::<AuditQuery>("limit=lots").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("limit"));
+        let err = parse_query::<AuditQuery>("from=yesterday").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("from"));
+        let err = parse_query::<AuditQuery>("colour=red").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("colour"));
     }
 
     proptest::proptest! {

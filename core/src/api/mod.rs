@@ -1,19 +1,21 @@
 //! Request and response bodies of the HTTP API, shared by the worker and the PWA
 //! so that the two cannot drift apart.
 
+mod audit;
 mod endpoints;
 mod error;
 mod invitations;
 mod json;
 mod passwords;
 
+pub use audit::{AuditChange, AuditEntry, AuditPage, AuditQuery};
 pub use endpoints::{Audience, Endpoint, Method, PathParams, Resolution};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use invitations::{
     AcceptInvitation, EmailDelivery, Invitation, InvitationList, InvitationPreview,
     InvitationRequest, InvitationStatus, InvitationToken,
 };
-pub use json::{MAX_JSON_BODY_BYTES, parse_json};
+pub use json::{MAX_JSON_BODY_BYTES, parse_json, parse_query};
 pub use passwords::{CompletePasswordReset, PasswordResetRequest, PasswordResetRequested};
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -1,6 +1,7 @@
 //! Dispatch: one exhaustive `match` over [`Endpoint`], so every route in the
 //! table has a handler and the OpenAPI document lists exactly these routes.
 
+mod audit;
 mod health;
 mod invitations;
 mod passwords;
@@ -91,6 +92,16 @@ async fn dispatch(req: &mut Request, env: &Env) -> ApiResult<Response> {
             let manager = manager(&caller, &param("ap_id"))?;
             let audit = audit_context(&caller, manager.ap_id(), &request_id, now);
             invitations::create(req, env, &db, &manager, &audit).await
+        }
+        Endpoint::ListAudit => {
+            let db = db::open(env)?;
+            let caller = auth::authenticate(req, &db, now).await?;
+            audit::list(req, &db, &manager(&caller, &param("ap_id"))?).await
+        }
+        Endpoint::ExportAudit => {
+            let db = db::open(env)?;
+            let caller = auth::authenticate(req, &db, now).await?;
+            audit::export(req, &db, &manager(&caller, &param("ap_id"))?).await
         }
         Endpoint::RevokeInvitation => {
             let db = db::open(env)?;
