@@ -10,7 +10,7 @@ use crate::api::{
     InvitationPreview, InvitationRequest, InvitationToken, Me, PasswordResetRequest,
     PasswordResetRequested, SignInRequest, Today,
 };
-use crate::api::{AuditPage, AuditQuery, CompletePasswordReset};
+use crate::api::{AuditPage, AuditQuery, CompletePasswordReset, PlacementDetail};
 
 struct Operation {
     id: &'static str,
@@ -161,6 +161,13 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
             (200, "Password changed and signed in", s.response::<Me>()),
             &[404, 410],
         ),
+        Endpoint::GetPlacement => op(
+            "getPlacement",
+            "A placement; its safeguarding flags only for those allowed, and each such read is audited",
+            None,
+            (200, "The placement", s.response::<PlacementDetail>()),
+            &[],
+        ),
         Endpoint::ListAudit => Operation {
             query: Some(inline_schema::<AuditQuery>()),
             ..op(
@@ -219,6 +226,7 @@ fn common_errors(endpoint: Endpoint, has_body: bool) -> Vec<u16> {
         Audience::Anyone => vec![],
         Audience::SignedIn => vec![401],
         Audience::ApManagers => vec![401, 403, 404],
+        Audience::PlacementViewers => vec![401, 404],
     };
     if has_body {
         errors.extend([400, 413, 415]);

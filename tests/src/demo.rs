@@ -25,6 +25,8 @@ pub struct DemoPerson {
     pub role: &'static str,
     /// Pupils (by key) whose placements a scoped role was invited for.
     pub scope: &'static [&'static str],
+    /// School staff who are their school's DSL.
+    pub is_dsl: bool,
 }
 
 const fn person(
@@ -44,6 +46,7 @@ const fn person(
         organisation,
         role,
         scope,
+        is_dsl: false,
     }
 }
 
@@ -102,6 +105,18 @@ pub const PEOPLE: &[DemoPerson] = &[
         "school_staff",
         &["amara", "leo", "jayden", "sofia"],
     ),
+    DemoPerson {
+        is_dsl: true,
+        ..person(
+            "person-school-dsl",
+            "dsl@northgate.example",
+            "Mark Evans",
+            AP,
+            SCHOOL,
+            "school_staff",
+            &["amara", "leo"],
+        )
+    },
     person(
         "person-commissioner",
         "commissioning@kirkfield.example",
@@ -361,11 +376,12 @@ pub fn seed_sql(today: NaiveDate) -> String {
     }
     for p in PEOPLE {
         sql += &format!(
-            "INSERT INTO grants (person_id, ap_id, organisation_id, role, is_dsl, created_at) VALUES ({}, {}, {}, {}, 0, {now});\n",
+            "INSERT INTO grants (person_id, ap_id, organisation_id, role, is_dsl, created_at) VALUES ({}, {}, {}, {}, {}, {now});\n",
             q(p.id),
             q(p.ap),
             q(p.organisation),
-            q(p.role)
+            q(p.role),
+            u8::from(p.is_dsl)
         );
         for key in p.scope {
             sql += &format!(
@@ -376,6 +392,23 @@ pub fn seed_sql(today: NaiveDate) -> String {
                 q(&placement_id(key))
             );
         }
+    }
+    let safeguarding = [
+        (
+            "amara",
+            r#"{"child_protection_plan":false,"child_in_need":true,"looked_after":false,"known_risks":"Older contacts outside school; see DSL notes of 12 Nov","not_to_collect":["Father (court order)"]}"#,
+        ),
+        (
+            "ellie",
+            r#"{"child_protection_plan":true,"child_in_need":false,"looked_after":true,"known_risks":"Self-harm history; keep sharp tools supervised","not_to_collect":[]}"#,
+        ),
+    ];
+    for (key, data) in safeguarding {
+        sql += &format!(
+            "INSERT INTO baseline_sections (placement_id, section, data, updated_by, updated_at) VALUES ({}, 'safeguarding', {}, 'person-dsl', {now});\n",
+            q(&placement_id(key)),
+            q(data)
+        );
     }
     sql
 }

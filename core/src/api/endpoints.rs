@@ -53,6 +53,7 @@ pub enum Endpoint {
     CompletePasswordReset,
     ListAudit,
     ExportAudit,
+    GetPlacement,
 }
 
 /// Who may call a route at all, before any check on the records it touches.
@@ -64,6 +65,9 @@ pub enum Audience {
     SignedIn,
     /// AP admins and DSLs of the AP named in the path (`{ap_id}`).
     ApManagers,
+    /// Whoever may see the placement in the path (`{placement_id}`): its AP's
+    /// staff, and the school, LA and tutors invited for it.
+    PlacementViewers,
 }
 
 /// Values taken from `{name}` segments of a path template.
@@ -104,6 +108,7 @@ impl Endpoint {
         Endpoint::CompletePasswordReset,
         Endpoint::ListAudit,
         Endpoint::ExportAudit,
+        Endpoint::GetPlacement,
     ];
 
     pub fn method(self) -> Method {
@@ -114,7 +119,8 @@ impl Endpoint {
             | Endpoint::Today
             | Endpoint::ListInvitations
             | Endpoint::ListAudit
-            | Endpoint::ExportAudit => Method::Get,
+            | Endpoint::ExportAudit
+            | Endpoint::GetPlacement => Method::Get,
             Endpoint::SignIn
             | Endpoint::SignOut
             | Endpoint::CreateInvitation
@@ -145,6 +151,7 @@ impl Endpoint {
             Endpoint::CompletePasswordReset => "/api/password-resets/complete",
             Endpoint::ListAudit => "/api/aps/{ap_id}/audit",
             Endpoint::ExportAudit => "/api/aps/{ap_id}/audit.csv",
+            Endpoint::GetPlacement => "/api/placements/{placement_id}",
         }
     }
 
@@ -158,6 +165,7 @@ impl Endpoint {
             | Endpoint::RequestPasswordReset
             | Endpoint::CompletePasswordReset => Audience::Anyone,
             Endpoint::SignOut | Endpoint::Me | Endpoint::Today => Audience::SignedIn,
+            Endpoint::GetPlacement => Audience::PlacementViewers,
             Endpoint::ListInvitations
             | Endpoint::CreateInvitation
             | Endpoint::RevokeInvitation

@@ -7,6 +7,7 @@ mod error;
 mod invitations;
 mod json;
 mod passwords;
+mod placements;
 
 pub use audit::{AuditChange, AuditEntry, AuditPage, AuditQuery};
 pub use endpoints::{Audience, Endpoint, Method, PathParams, Resolution};
@@ -17,6 +18,7 @@ pub use invitations::{
 };
 pub use json::{MAX_JSON_BODY_BYTES, parse_json, parse_query};
 pub use passwords::{CompletePasswordReset, PasswordResetRequest, PasswordResetRequested};
+pub use placements::{PlacementDetail, PlacementState, SafeguardingFlags};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;

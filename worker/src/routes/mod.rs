@@ -5,6 +5,7 @@ mod audit;
 mod health;
 mod invitations;
 mod passwords;
+mod placements;
 mod session;
 mod today;
 
@@ -92,6 +93,17 @@ async fn dispatch(req: &mut Request, env: &Env) -> ApiResult<Response> {
             let manager = manager(&caller, &param("ap_id"))?;
             let audit = audit_context(&caller, manager.ap_id(), &request_id, now);
             invitations::create(req, env, &db, &manager, &audit).await
+        }
+        Endpoint::GetPlacement => {
+            let db = db::open(env)?;
+            let caller = auth::authenticate(req, &db, now).await?;
+            let audit = AuditContext {
+                request_id: request_id.clone(),
+                actor_id: Some(caller.principal.person_id.clone()),
+                ap_id: None,
+                at: now,
+            };
+            placements::get(&db, &caller, &param("placement_id"), audit).await
         }
         Endpoint::ListAudit => {
             let db = db::open(env)?;
