@@ -10,7 +10,7 @@ use crate::api::{
     InvitationPreview, InvitationRequest, InvitationToken, Me, PasswordResetRequest,
     PasswordResetRequested, SignInRequest, Today,
 };
-use crate::api::{AuditPage, AuditQuery, CompletePasswordReset, PlacementDetail};
+use crate::api::{AuditPage, AuditQuery, CompletePasswordReset, Directory, PlacementDetail};
 
 struct Operation {
     id: &'static str,
@@ -166,6 +166,13 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
             "A placement; its safeguarding flags only for those allowed, and each such read is audited",
             None,
             (200, "The placement", s.response::<PlacementDetail>()),
+            &[],
+        ),
+        Endpoint::GetDirectory => op(
+            "getDirectory",
+            "The AP's organisations and placements, to choose from when inviting",
+            None,
+            (200, "The directory", s.response::<Directory>()),
             &[],
         ),
         Endpoint::ListAudit => Operation {

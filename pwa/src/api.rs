@@ -1,7 +1,12 @@
 //! Every call to the API goes through here.
 
 use gloo_net::http::{Request, Response};
-use lt_core::api::{Endpoint, ErrorCode, ErrorDetail, Me, SignInRequest, Today};
+use lt_core::api::{
+    AcceptInvitation, AuditPage, CompletePasswordReset, Directory, Endpoint, ErrorBody, ErrorCode,
+    ErrorDetail, Invitation, InvitationList, InvitationPreview, InvitationRequest, InvitationToken,
+    Me, PasswordResetRequest, PasswordResetRequested, SignInRequest, Today,
+};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +21,34 @@ impl Failure {
     pub fn is_signed_out(&self) -> bool {
         matches!(self, Failure::Refused(d) if d.code == ErrorCode::Unauthenticated)
     }
+
+    /// What to show a person, whatever went wrong.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Offline => {
+                "You're offline, or LearnTrek can't be reached. Try again when you have a signal."
+                    .into()
+            }
+            Failure::Refused(d) => capitalise(&d.message),
+        }
+    }
+
+    /// The request field the server named, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Failure::Refused(d) => d.field.as_deref(),
+            Failure::Offline => None,
+        }
+    }
+}
+
+/// Server messages are sentence fragments; on their own they start with a capital.
+pub fn capitalise(message: &str) -> String {
+    let mut chars = message.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, Failure> {
@@ -24,25 +57,37 @@ async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> R
         return response.json::<T>().await.map_err(|_| Failure::Offline);
     }
     // A proxy or captive portal may answer with something that is not ours.
-    match response.json::<lt_core::api::ErrorBody>().await {
+    match response.json::<ErrorBody>().await {
         Ok(body) => Err(Failure::Refused(body.error)),
         Err(_) => Err(Failure::Offline),
     }
 }
 
-pub async fn me() -> Result<Me, Failure> {
-    read(Request::get(Endpoint::Me.path()).send().await).await
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
+    read(Request::get(path).send().await).await
 }
 
-pub async fn today() -> Result<Today, Failure> {
-    read(Request::get(Endpoint::Today.path()).send().await).await
-}
-
-pub async fn sign_in(body: &SignInRequest) -> Result<Me, Failure> {
-    let request = Request::post(Endpoint::SignIn.path())
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
+    let request = Request::post(path)
         .json(body)
         .map_err(|_| Failure::Offline)?;
     read(request.send().await).await
+}
+
+fn ap_path(endpoint: Endpoint, ap_id: &str) -> String {
+    endpoint.path().replace("{ap_id}", ap_id)
+}
+
+pub async fn me() -> Result<Me, Failure> {
+    get(Endpoint::Me.path()).await
+}
+
+pub async fn today() -> Result<Today, Failure> {
+    get(Endpoint::Today.path()).await
+}
+
+pub async fn sign_in(body: &SignInRequest) -> Result<Me, Failure> {
+    post(Endpoint::SignIn.path(), body).await
 }
 
 pub async fn sign_out() -> Result<(), Failure> {
@@ -55,4 +100,61 @@ pub async fn sign_out() -> Result<(), Failure> {
     } else {
         read::<()>(Ok(response)).await
     }
+}
+
+pub async fn look_up_invitation(token: &str) -> Result<InvitationPreview, Failure> {
+    post(
+        Endpoint::LookUpInvitation.path(),
+        &InvitationToken {
+            token: token.to_owned(),
+        },
+    )
+    .await
+}
+
+pub async fn accept_invitation(body: &AcceptInvitation) -> Result<Me, Failure> {
+    post(Endpoint::AcceptInvitation.path(), body).await
+}
+
+pub async fn request_password_reset(email: &str) -> Result<PasswordResetRequested, Failure> {
+    post(
+        Endpoint::RequestPasswordReset.path(),
+        &PasswordResetRequest {
+            email: email.to_owned(),
+        },
+    )
+    .await
+}
+
+pub async fn complete_password_reset(body: &CompletePasswordReset) -> Result<Me, Failure> {
+    post(Endpoint::CompletePasswordReset.path(), body).await
+}
+
+pub async fn directory(ap_id: &str) -> Result<Directory, Failure> {
+    get(&ap_path(Endpoint::GetDirectory, ap_id)).await
+}
+
+pub async fn invitations(ap_id: &str) -> Result<InvitationList, Failure> {
+    get(&ap_path(Endpoint::ListInvitations, ap_id)).await
+}
+
+pub async fn invite(ap_id: &str, body: &InvitationRequest) -> Result<Invitation, Failure> {
+    post(&ap_path(Endpoint::CreateInvitation, ap_id), body).await
+}
+
+pub async fn revoke_invitation(ap_id: &str, id: &str) -> Result<Invitation, Failure> {
+    let path = ap_path(Endpoint::RevokeInvitation, ap_id).replace("{invitation_id}", id);
+    post(&path, &serde_json::json!({})).await
+}
+
+pub async fn audit(ap_id: &str, action: Option<&str>) -> Result<AuditPage, Failure> {
+    let mut path = ap_path(Endpoint::ListAudit, ap_id);
+    if let Some(action) = action.filter(|a| !a.is_empty()) {
+        path.push_str(&format!("?action={action}"));
+    }
+    get(&path).await
+}
+
+pub fn audit_csv_url(ap_id: &str) -> String {
+    ap_path(Endpoint::ExportAudit, ap_id)
 }

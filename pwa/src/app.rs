@@ -1,68 +1,95 @@
-use lt_core::api::Me;
 use yew::platform::spawn_local;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use crate::api;
-use crate::pages::{SignIn, TodayPage};
-
-#[derive(Debug, Clone, PartialEq)]
-enum Screen {
-    Starting,
-    Offline,
-    SignIn,
-    Today(Me),
-}
+use crate::components::Nav;
+use crate::pages::{AuditPage, Forgot, InvitationsPage, Invite, Reset, SignIn, TodayPage};
+use crate::route::Route;
+use crate::session::{Session, SessionHandle, use_session};
 
 #[component]
 pub fn App() -> Html {
-    let screen = use_state(|| Screen::Starting);
-
-    let check = {
-        let screen = screen.clone();
+    let session = use_state(|| Session::Checking);
+    let recheck = {
+        let session = session.clone();
         Callback::from(move |()| {
-            let screen = screen.clone();
+            let session = session.clone();
             spawn_local(async move {
-                screen.set(match api::me().await {
-                    Ok(me) => Screen::Today(me),
-                    Err(f) if f.is_signed_out() => Screen::SignIn,
-                    Err(_) => Screen::Offline,
+                session.set(match api::me().await {
+                    Ok(me) => Session::SignedIn(me),
+                    Err(f) if f.is_signed_out() => Session::SignedOut,
+                    Err(_) => Session::Offline,
                 });
             });
         })
     };
     {
-        let check = check.clone();
-        use_effect_with((), move |()| check.emit(()));
+        let recheck = recheck.clone();
+        use_effect_with((), move |()| recheck.emit(()));
     }
-
-    let signed_in = {
-        let screen = screen.clone();
-        Callback::from(move |me: Me| screen.set(Screen::Today(me)))
+    let handle = SessionHandle {
+        session: (*session).clone(),
+        set: {
+            let session = session.clone();
+            Callback::from(move |s| session.set(s))
+        },
+        recheck,
     };
-    let signed_out = {
-        let screen = screen.clone();
-        Callback::from(move |()| screen.set(Screen::SignIn))
-    };
+    html! {
+        <ContextProvider<SessionHandle> context={handle}>
+            <BrowserRouter>
+                <div class="top">
+                    <header class="bar">
+                        <h1 class="brand">{ "LearnTrek" }</h1>
+                    </header>
+                    <Nav />
+                </div>
+                <main id="main">
+                    <Switch<Route> render={switch} />
+                </main>
+            </BrowserRouter>
+        </ContextProvider<SessionHandle>>
+    }
+}
 
-    let body = match &*screen {
-        Screen::Starting => html! { <p class="status" role="status">{ "Opening LearnTrek…" }</p> },
-        Screen::Offline => html! {
+fn switch(route: Route) -> Html {
+    match route {
+        Route::Invite => html! { <Invite /> },
+        Route::Forgot => html! { <Forgot /> },
+        Route::Reset => html! { <Reset /> },
+        Route::Today => html! { <SignedIn><TodayPage /></SignedIn> },
+        Route::Invitations => html! { <SignedIn><InvitationsPage /></SignedIn> },
+        Route::Audit => html! { <SignedIn><AuditPage /></SignedIn> },
+        Route::NotFound => html! {
+            <section class="notice">
+                <h2>{ "Page not found" }</h2>
+                <Link<Route> to={Route::Today}>{ "Go to today's sessions" }</Link<Route>>
+            </section>
+        },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SignedInProps {
+    children: Children,
+}
+
+/// Shows its children only to a signed-in person; otherwise the sign-in form
+/// or the offline notice.
+#[component]
+fn SignedIn(props: &SignedInProps) -> Html {
+    let handle = use_session();
+    match &handle.session {
+        Session::Checking => html! { <p class="status" role="status">{ "Opening LearnTrek…" }</p> },
+        Session::Offline => html! {
             <section class="notice" role="status" aria-live="polite">
                 <h2>{ "You're offline" }</h2>
                 <p>{ "LearnTrek can't reach the server. Your screens will load as soon as the signal returns." }</p>
-                <button class="primary" onclick={check.reform(|_| ())}>{ "Try again" }</button>
+                <button class="primary" onclick={handle.recheck.reform(|_| ())}>{ "Try again" }</button>
             </section>
         },
-        Screen::SignIn => html! { <SignIn on_signed_in={signed_in} /> },
-        Screen::Today(me) => html! { <TodayPage me={me.clone()} on_signed_out={signed_out} /> },
-    };
-
-    html! {
-        <>
-            <header class="bar">
-                <h1 class="brand">{ "LearnTrek" }</h1>
-            </header>
-            <main id="main">{ body }</main>
-        </>
+        Session::SignedOut => html! { <SignIn /> },
+        Session::SignedIn(_) => html! { <>{ props.children.clone() }</> },
     }
 }

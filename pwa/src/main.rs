@@ -2,7 +2,10 @@
 
 mod api;
 mod app;
+mod components;
 mod pages;
+mod route;
+mod session;
 
 fn main() {
     register_service_worker();

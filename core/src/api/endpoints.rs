@@ -54,6 +54,7 @@ pub enum Endpoint {
     ListAudit,
     ExportAudit,
     GetPlacement,
+    GetDirectory,
 }
 
 /// Who may call a route at all, before any check on the records it touches.
@@ -109,6 +110,7 @@ impl Endpoint {
         Endpoint::ListAudit,
         Endpoint::ExportAudit,
         Endpoint::GetPlacement,
+        Endpoint::GetDirectory,
     ];
 
     pub fn method(self) -> Method {
@@ -120,7 +122,8 @@ impl Endpoint {
             | Endpoint::ListInvitations
             | Endpoint::ListAudit
             | Endpoint::ExportAudit
-            | Endpoint::GetPlacement => Method::Get,
+            | Endpoint::GetPlacement
+            | Endpoint::GetDirectory => Method::Get,
             Endpoint::SignIn
             | Endpoint::SignOut
             | Endpoint::CreateInvitation
@@ -152,6 +155,7 @@ impl Endpoint {
             Endpoint::ListAudit => "/api/aps/{ap_id}/audit",
             Endpoint::ExportAudit => "/api/aps/{ap_id}/audit.csv",
             Endpoint::GetPlacement => "/api/placements/{placement_id}",
+            Endpoint::GetDirectory => "/api/aps/{ap_id}/directory",
         }
     }
 
@@ -170,7 +174,8 @@ impl Endpoint {
             | Endpoint::CreateInvitation
             | Endpoint::RevokeInvitation
             | Endpoint::ListAudit
-            | Endpoint::ExportAudit => Audience::ApManagers,
+            | Endpoint::ExportAudit
+            | Endpoint::GetDirectory => Audience::ApManagers,
         }
     }
 

@@ -2,6 +2,7 @@
 //! so that the two cannot drift apart.
 
 mod audit;
+mod directory;
 mod endpoints;
 mod error;
 mod invitations;
@@ -10,6 +11,7 @@ mod passwords;
 mod placements;
 
 pub use audit::{AuditChange, AuditEntry, AuditPage, AuditQuery};
+pub use directory::{Directory, OrganisationSummary, PlacementSummary};
 pub use endpoints::{Audience, Endpoint, Method, PathParams, Resolution};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use invitations::{

@@ -1,5 +1,23 @@
+mod audit;
+mod forgot;
+mod invitations;
+mod invite;
+mod reset;
 mod sign_in;
 mod today;
 
+pub use audit::AuditPage;
+pub use forgot::Forgot;
+pub use invitations::InvitationsPage;
+pub use invite::Invite;
+pub use reset::Reset;
 pub use sign_in::SignIn;
 pub use today::TodayPage;
+
+/// The token an emailed link carries after `#`.
+pub fn fragment_token() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map(|h| h.trim_start_matches('#').to_owned())
+        .unwrap_or_default()
+}

@@ -1,14 +1,9 @@
-use lt_core::api::{Me, Today, TodaySession};
+use lt_core::api::{Today, TodaySession};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api::{self, Failure};
-
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub me: Me,
-    pub on_signed_out: Callback<()>,
-}
+use crate::session::{Session, use_session};
 
 #[derive(Clone, PartialEq)]
 enum Load {
@@ -18,7 +13,14 @@ enum Load {
 }
 
 #[component]
-pub fn TodayPage(props: &Props) -> Html {
+pub fn TodayPage() -> Html {
+    let handle = use_session();
+    let name = handle
+        .session
+        .me()
+        .map(|m| m.name.clone())
+        .unwrap_or_default();
+    let signed_out = handle.set.reform(|()| Session::SignedOut);
     let load = use_state(|| Load::Loading);
     let refresh = {
         let load = load.clone();
@@ -37,7 +39,7 @@ pub fn TodayPage(props: &Props) -> Html {
         use_effect_with((), move |()| refresh.emit(()));
     }
     let sign_out = {
-        let on_signed_out = props.on_signed_out.clone();
+        let on_signed_out = signed_out.clone();
         Callback::from(move |_| {
             let on_signed_out = on_signed_out.clone();
             spawn_local(async move {
@@ -49,7 +51,7 @@ pub fn TodayPage(props: &Props) -> Html {
     };
     {
         // An expired sign-in sends the person back to the sign-in form.
-        let on_signed_out = props.on_signed_out.clone();
+        let on_signed_out = signed_out.clone();
         use_effect_with((*load).clone(), move |load| {
             if matches!(load, Load::Failed(f) if f.is_signed_out()) {
                 on_signed_out.emit(());
@@ -88,7 +90,7 @@ pub fn TodayPage(props: &Props) -> Html {
     html! {
         <>
             <div class="who">
-                <span>{ format!("Signed in as {}", props.me.name) }</span>
+                <span>{ format!("Signed in as {name}") }</span>
                 <button class="link" onclick={sign_out}>{ "Sign out" }</button>
             </div>
             { content }

@@ -2,6 +2,7 @@
 //! table has a handler and the OpenAPI document lists exactly these routes.
 
 mod audit;
+mod directory;
 mod health;
 mod invitations;
 mod passwords;
@@ -104,6 +105,11 @@ async fn dispatch(req: &mut Request, env: &Env) -> ApiResult<Response> {
                 at: now,
             };
             placements::get(&db, &caller, &param("placement_id"), audit).await
+        }
+        Endpoint::GetDirectory => {
+            let db = db::open(env)?;
+            let caller = auth::authenticate(req, &db, now).await?;
+            directory::get(&db, &manager(&caller, &param("ap_id"))?).await
         }
         Endpoint::ListAudit => {
             let db = db::open(env)?;

@@ -1,0 +1,5 @@
+mod field;
+mod nav;
+
+pub use field::{Field, input_value};
+pub use nav::Nav;

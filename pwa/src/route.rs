@@ -1,0 +1,22 @@
+use yew_router::prelude::*;
+
+/// Every screen of the app. Links from emails carry their token in the
+/// fragment (`/invite#…`), which never reaches a server log.
+#[derive(Debug, Clone, PartialEq, Routable)]
+pub enum Route {
+    #[at("/")]
+    Today,
+    #[at("/invite")]
+    Invite,
+    #[at("/forgot")]
+    Forgot,
+    #[at("/reset")]
+    Reset,
+    #[at("/invitations")]
+    Invitations,
+    #[at("/audit")]
+    Audit,
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}

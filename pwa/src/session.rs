@@ -1,0 +1,50 @@
+//! Who is signed in, shared by every screen.
+
+use lt_core::access::Role;
+use lt_core::api::Me;
+use yew::prelude::*;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Session {
+    Checking,
+    /// The server could not be reached to find out.
+    Offline,
+    SignedOut,
+    SignedIn(Me),
+}
+
+impl Session {
+    pub fn me(&self) -> Option<&Me> {
+        match self {
+            Session::SignedIn(me) => Some(me),
+            _ => None,
+        }
+    }
+
+    /// The AP this person administers (as AP admin or DSL), if any.
+    pub fn managed_ap(&self) -> Option<(String, String)> {
+        self.me()?
+            .grants
+            .iter()
+            .find(|g| matches!(g.role, Role::ApAdmin | Role::Dsl))
+            .map(|g| (g.ap_id.clone(), g.ap_name.clone()))
+    }
+}
+
+/// The session and a way to change it, given to every screen by context.
+#[derive(Clone, PartialEq)]
+pub struct SessionHandle {
+    pub session: Session,
+    pub set: Callback<Session>,
+    /// Asks the server again (after going offline, say).
+    pub recheck: Callback<()>,
+}
+
+#[hook]
+pub fn use_session() -> SessionHandle {
+    use_context::<SessionHandle>().unwrap_or_else(|| SessionHandle {
+        session: Session::Checking,
+        set: Callback::noop(),
+        recheck: Callback::noop(),
+    })
+}

@@ -1,0 +1,178 @@
+//! Browser: joining by invitation, and the admin screens, on a phone.
+
+use fantoccini::Locator;
+use lt_tests::browser::Browser;
+use lt_tests::client::Client;
+use lt_tests::demo::{self, AP, SCHOOL};
+use lt_tests::notify::{self, NotifyReceiver};
+use lt_tests::server::Server;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_school_senco_accepts_an_invitation_and_sees_only_their_pupils() {
+    let receiver = NotifyReceiver::start(0).await;
+    let server = Server::start_with(&notify::worker_vars(&receiver.base_url)).await;
+    let mut admin = Client::signed_in(&server, "admin@riverside.example").await;
+    let response = admin
+        .post_json(
+            &format!("/api/aps/{AP}/invitations"),
+            &json!({ "email": "jo.senco@northgate.example", "name": "Jo Khan", "role": "school_staff",
+                     "organisation_id": SCHOOL, "placement_ids": [demo::placement_id("leo"), demo::placement_id("sofia")] }),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let link = receiver
+        .link_for("jo.senco@northgate.example")
+        .expect("invitation link");
+
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&link).await.expect("follow the link");
+    let heading = browser.wait_for("form.invite h2", 20).await;
+    assert_eq!(heading.text().await.unwrap_or_default(), "Welcome, Jo Khan");
+    browser.screenshot("invite").await;
+
+    // Two different passwords are caught before anything is sent.
+    c.find(Locator::Css("#password"))
+        .await
+        .expect("password")
+        .send_keys("kettle-harbour-violet")
+        .await
+        .expect("type");
+    c.find(Locator::Css("#confirm"))
+        .await
+        .expect("confirm")
+        .send_keys("kettle-harbour-violrt")
+        .await
+        .expect("type");
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    browser.wait_for("#confirm-error", 10).await;
+    browser.screenshot("invite-mismatch").await;
+
+    let confirm = c.find(Locator::Css("#confirm")).await.expect("confirm");
+    confirm.clear().await.expect("clear");
+    confirm
+        .send_keys("kettle-harbour-violet")
+        .await
+        .expect("type");
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    browser.wait_for(".session", 20).await;
+    let mut pupils = browser.texts(".session .pupil").await;
+    pupils.sort();
+    pupils.dedup();
+    assert_eq!(pupils, ["Leo Carter", "Sofia Novak"]);
+    assert!(
+        c.find(Locator::Css("nav.tabs")).await.is_err(),
+        "a SENCo has no admin tabs"
+    );
+    browser.screenshot("today-senco").await;
+    receiver.assert_nothing_rejected();
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_admin_invites_from_the_phone_and_reads_the_audit_log() {
+    let receiver = NotifyReceiver::start(0).await;
+    let server = Server::start_with(&notify::worker_vars(&receiver.base_url)).await;
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&server.url("/invitations")).await.expect("open");
+    browser.wait_for("form.sign-in", 20).await;
+    c.find(Locator::Css("#email"))
+        .await
+        .expect("email")
+        .send_keys("dsl@riverside.example")
+        .await
+        .expect("type");
+    c.find(Locator::Css("#password"))
+        .await
+        .expect("password")
+        .send_keys(demo::PASSWORD)
+        .await
+        .expect("type");
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    browser.wait_for("form.invite-form", 20).await;
+
+    // Sending with nothing filled in names the field at fault.
+    c.find(Locator::Css("form.invite-form button[type=submit]"))
+        .await
+        .expect("send")
+        .click()
+        .await
+        .expect("click");
+    browser.wait_for("#invite-email-error", 10).await;
+    browser.screenshot("invite-form-error").await;
+
+    c.find(Locator::Css("#invite-name"))
+        .await
+        .expect("name")
+        .send_keys("Kim Lee")
+        .await
+        .expect("type");
+    c.find(Locator::Css("#invite-email"))
+        .await
+        .expect("email")
+        .send_keys("kim.lee@northgate.example")
+        .await
+        .expect("type");
+    let boxes = c
+        .find_all(Locator::Css("fieldset input[type=checkbox]"))
+        .await
+        .expect("placements");
+    assert_eq!(
+        boxes.len(),
+        4,
+        "Northgate commissions four of Riverside's placements"
+    );
+    boxes[0].click().await.expect("tick");
+    c.find(Locator::Css("form.invite-form button[type=submit]"))
+        .await
+        .expect("send")
+        .click()
+        .await
+        .expect("click");
+    let sent = browser.wait_for(".success", 10).await;
+    assert!(
+        sent.text()
+            .await
+            .unwrap_or_default()
+            .contains("kim.lee@northgate.example")
+    );
+    browser.wait_for("ul.list li.row", 10).await;
+    browser.screenshot("invitations").await;
+    assert_eq!(receiver.received().len(), 1);
+
+    c.find(Locator::Css("a.tab[href='/audit']"))
+        .await
+        .expect("audit tab")
+        .click()
+        .await
+        .expect("click");
+    let first = browser.wait_for("ul.list li.row .pupil", 10).await;
+    assert_eq!(first.text().await.unwrap_or_default(), "Invitation sent");
+    browser.screenshot("audit").await;
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth",
+            vec![],
+        )
+        .await
+        .expect("measure");
+    assert_eq!(overflow.as_i64(), Some(0), "page scrolls sideways");
+    browser.close().await;
+}
