@@ -93,33 +93,69 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// How long a sign-in lasts without being used. Tutors and escorts stay signed
-/// in on their own phone for a working week; anyone who can see safeguarding
-/// data gets a short one. With several roles, the strictest wins.
-pub fn idle_lifetime(roles: &[Role]) -> Duration {
-    strictest(roles, |r| match r {
-        Role::OffSiteTutor | Role::TaxiEscort => Duration::days(7),
-        Role::ApPractitioner => Duration::hours(12),
-        Role::ApAdmin | Role::Dsl | Role::SchoolStaff | Role::LaCommissioner => Duration::hours(2),
-    })
+/// How long sign-ins last, by the kind of work a role does. Tutors and escorts
+/// stay signed in on their own phone for a working week; anyone who can see
+/// safeguarding data gets a short one. Set per deployment with the
+/// `SIGN_IN_LIFETIMES` variable (hours); these are the defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Lifetimes {
+    /// Off-site tutors and taxi escorts.
+    pub field_idle_hours: u32,
+    pub field_absolute_hours: u32,
+    /// AP practitioners.
+    pub practitioner_idle_hours: u32,
+    pub practitioner_absolute_hours: u32,
+    /// AP admins, DSLs, school staff and LA commissioners.
+    pub office_idle_hours: u32,
+    pub office_absolute_hours: u32,
 }
 
-/// How long a sign-in lasts at most, however often it is used.
-pub fn absolute_lifetime(roles: &[Role]) -> Duration {
-    strictest(roles, |r| match r {
-        Role::OffSiteTutor | Role::TaxiEscort => Duration::days(14),
-        Role::ApPractitioner => Duration::days(7),
-        Role::ApAdmin | Role::Dsl | Role::SchoolStaff | Role::LaCommissioner => Duration::hours(12),
-    })
+impl Default for Lifetimes {
+    fn default() -> Self {
+        Lifetimes {
+            field_idle_hours: 7 * 24,
+            field_absolute_hours: 14 * 24,
+            practitioner_idle_hours: 12,
+            practitioner_absolute_hours: 7 * 24,
+            office_idle_hours: 2,
+            office_absolute_hours: 12,
+        }
+    }
 }
 
-fn strictest(roles: &[Role], lifetime: impl Fn(&Role) -> Duration) -> Duration {
-    // Someone with no role yet is treated like the most sensitive role.
-    roles
-        .iter()
-        .map(&lifetime)
-        .min()
-        .unwrap_or_else(|| lifetime(&Role::Dsl))
+impl Lifetimes {
+    /// How long a sign-in lasts without being used; with several roles, the strictest.
+    pub fn idle(&self, roles: &[Role]) -> Duration {
+        self.strictest(roles, |l, r| match r {
+            Role::OffSiteTutor | Role::TaxiEscort => l.field_idle_hours,
+            Role::ApPractitioner => l.practitioner_idle_hours,
+            Role::ApAdmin | Role::Dsl | Role::SchoolStaff | Role::LaCommissioner => {
+                l.office_idle_hours
+            }
+        })
+    }
+
+    /// How long a sign-in lasts at most, however often it is used.
+    pub fn absolute(&self, roles: &[Role]) -> Duration {
+        self.strictest(roles, |l, r| match r {
+            Role::OffSiteTutor | Role::TaxiEscort => l.field_absolute_hours,
+            Role::ApPractitioner => l.practitioner_absolute_hours,
+            Role::ApAdmin | Role::Dsl | Role::SchoolStaff | Role::LaCommissioner => {
+                l.office_absolute_hours
+            }
+        })
+    }
+
+    fn strictest(&self, roles: &[Role], hours: impl Fn(&Lifetimes, &Role) -> u32) -> Duration {
+        // Someone with no role yet is treated like the most sensitive role.
+        let h = roles
+            .iter()
+            .map(|r| hours(self, r))
+            .min()
+            .unwrap_or_else(|| hours(self, &Role::Dsl));
+        Duration::hours(i64::from(h.max(1)))
+    }
 }
 
 #[cfg(test)]
@@ -159,14 +195,20 @@ mod tests {
 
     #[test]
     fn strictest_role_sets_the_lifetime() {
-        assert_eq!(idle_lifetime(&[Role::OffSiteTutor]), Duration::days(7));
-        assert_eq!(
-            idle_lifetime(&[Role::OffSiteTutor, Role::Dsl]),
-            Duration::hours(2)
-        );
-        assert_eq!(absolute_lifetime(&[]), Duration::hours(12));
+        let l = Lifetimes::default();
+        assert_eq!(l.idle(&[Role::OffSiteTutor]), Duration::days(7));
+        assert_eq!(l.idle(&[Role::OffSiteTutor, Role::Dsl]), Duration::hours(2));
+        assert_eq!(l.absolute(&[]), Duration::hours(12));
         for &r in Role::ALL {
-            assert!(idle_lifetime(&[r]) <= absolute_lifetime(&[r]), "{r:?}");
+            assert!(l.idle(&[r]) <= l.absolute(&[r]), "{r:?}");
         }
+    }
+
+    #[test]
+    fn lifetimes_are_configurable_in_part() {
+        let l: Lifetimes = serde_json::from_str(r#"{"office_idle_hours": 1}"#).expect("partial");
+        assert_eq!(l.idle(&[Role::Dsl]), Duration::hours(1));
+        assert_eq!(l.idle(&[Role::TaxiEscort]), Duration::days(7));
+        assert!(serde_json::from_str::<Lifetimes>(r#"{"office_idle": 1}"#).is_err());
     }
 }

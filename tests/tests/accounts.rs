@@ -204,3 +204,44 @@ async fn an_idle_sign_in_expires() {
         (401, Some("unauthenticated"))
     );
 }
+
+#[tokio::test]
+async fn sign_in_lifetimes_are_set_per_deployment() {
+    let vars = [(
+        "SIGN_IN_LIFETIMES".to_owned(),
+        r#"{"office_absolute_hours": 1, "field_absolute_hours": 48}"#.to_owned(),
+    )];
+    let server = Server::start_with(&vars).await;
+    let max_age = |email: &'static str| {
+        let url = server.url("/api/sign-in");
+        async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .json(&json!({ "email": email, "password": demo::PASSWORD }))
+                .send()
+                .await
+                .expect("sign in");
+            let cookie = response
+                .headers()
+                .get("set-cookie")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            cookie
+                .split("Max-Age=")
+                .nth(1)
+                .and_then(|v| v.split(';').next())
+                .and_then(|v| v.parse::<i64>().ok())
+        }
+    };
+    assert_eq!(max_age("dsl@riverside.example").await, Some(3600));
+    assert_eq!(
+        max_age("gary.hill@swiftcabs.example").await,
+        Some(48 * 3600)
+    );
+
+    assert_eq!(
+        max_age("maya.lewis@riverside.example").await,
+        Some(48 * 3600)
+    );
+}

@@ -8,7 +8,7 @@ use lt_core::api::GrantSummary;
 use lt_core::credentials::{self, TOKEN_BYTES};
 use serde::Deserialize;
 use worker::d1::D1Database;
-use worker::{Request, query};
+use worker::{Env, Request, query};
 
 use crate::error::{ApiError, ApiResult};
 use crate::http;
@@ -58,7 +58,28 @@ fn unauthenticated() -> ApiError {
 }
 
 /// The signed-in caller, refreshing the idle expiry of their sign-in.
-pub async fn authenticate(req: &Request, db: &D1Database, now: DateTime<Utc>) -> ApiResult<Caller> {
+/// Sign-in lifetimes for this deployment (the `SIGN_IN_LIFETIMES` variable).
+pub fn lifetimes(env: &Env) -> credentials::Lifetimes {
+    const NAME: &str = "SIGN_IN_LIFETIMES";
+    // A table in wrangler.toml arrives as an object; `--var` or the dashboard give JSON text.
+    if let Ok(lifetimes) = env.object_var::<credentials::Lifetimes>(NAME) {
+        return lifetimes;
+    }
+    match env.var(NAME).map(|v| v.to_string()) {
+        Err(_) => credentials::Lifetimes::default(),
+        Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
+            worker::console_error!("{NAME} is not valid, using the defaults: {e}");
+            credentials::Lifetimes::default()
+        }),
+    }
+}
+
+pub async fn authenticate(
+    req: &Request,
+    env: &Env,
+    db: &D1Database,
+    now: DateTime<Utc>,
+) -> ApiResult<Caller> {
     let token = http::cookie(req, COOKIE).ok_or_else(unauthenticated)?;
     let digest = credentials::token_digest(&token);
     let row: Option<SignInRow> = query!(
@@ -81,7 +102,7 @@ pub async fn authenticate(req: &Request, db: &D1Database, now: DateTime<Utc>) ->
     let (principal, summaries) = principal(db, &row.person_id).await?;
     let grants = &principal.grants;
     let roles: Vec<Role> = grants.iter().map(|g| g.role).collect();
-    let idle_until = now + credentials::idle_lifetime(&roles);
+    let idle_until = now + lifetimes(env).idle(&roles);
     // Slide the idle expiry at most once a minute, not with every read.
     let stale = row
         .idle_expires_at

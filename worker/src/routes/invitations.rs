@@ -355,6 +355,7 @@ pub async fn look_up(
 
 pub async fn accept(
     req: &mut Request,
+    env: &Env,
     db: &D1Database,
     now: DateTime<Utc>,
     request_id: &str,
@@ -477,5 +478,5 @@ pub async fn accept(
         email: row.email.clone(),
         password_hash: None,
     };
-    session::signed_in(db, &account, now).await
+    session::signed_in(env, db, &account, now).await
 }

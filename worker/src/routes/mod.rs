@@ -56,48 +56,48 @@ async fn dispatch(req: &mut Request, env: &Env) -> ApiResult<Response> {
     match endpoint {
         Endpoint::Health => health::get(env).await,
         Endpoint::OpenApi => Ok(http::json(200, &lt_core::openapi::document(VERSION))),
-        Endpoint::SignIn => session::sign_in(req, &db::open(env)?, now).await,
+        Endpoint::SignIn => session::sign_in(req, env, &db::open(env)?, now).await,
         Endpoint::LookUpInvitation => invitations::look_up(req, &db::open(env)?, now).await,
         Endpoint::AcceptInvitation => {
-            invitations::accept(req, &db::open(env)?, now, &request_id).await
+            invitations::accept(req, env, &db::open(env)?, now, &request_id).await
         }
         Endpoint::RequestPasswordReset => {
             passwords::request(req, env, &db::open(env)?, now, &request_id).await
         }
         Endpoint::CompletePasswordReset => {
-            passwords::complete(req, &db::open(env)?, now, &request_id).await
+            passwords::complete(req, env, &db::open(env)?, now, &request_id).await
         }
         Endpoint::SignOut => {
             let db = db::open(env)?;
-            let caller = signed_in_write(req, &db, now).await?;
+            let caller = signed_in_write(req, env, &db, now).await?;
             session::sign_out(&db, &caller).await
         }
         Endpoint::Me => {
             let db = db::open(env)?;
-            let caller = auth::authenticate(req, &db, now).await?;
+            let caller = auth::authenticate(req, env, &db, now).await?;
             Ok(session::me(&caller))
         }
         Endpoint::Today => {
             let db = db::open(env)?;
-            let caller = auth::authenticate(req, &db, now).await?;
+            let caller = auth::authenticate(req, env, &db, now).await?;
             today::get(&db, &caller, now).await
         }
         Endpoint::ListInvitations => {
             let db = db::open(env)?;
-            let caller = auth::authenticate(req, &db, now).await?;
+            let caller = auth::authenticate(req, env, &db, now).await?;
             let manager = manager(&caller, &param("ap_id"))?;
             invitations::list(&db, &manager, now).await
         }
         Endpoint::CreateInvitation => {
             let db = db::open(env)?;
-            let caller = signed_in_write(req, &db, now).await?;
+            let caller = signed_in_write(req, env, &db, now).await?;
             let manager = manager(&caller, &param("ap_id"))?;
             let audit = audit_context(&caller, manager.ap_id(), &request_id, now);
             invitations::create(req, env, &db, &manager, &audit).await
         }
         Endpoint::GetPlacement => {
             let db = db::open(env)?;
-            let caller = auth::authenticate(req, &db, now).await?;
+            let caller = auth::authenticate(req, env, &db, now).await?;
             let audit = AuditContext {
                 request_id: request_id.clone(),
                 actor_id: Some(caller.principal.person_id.clone()),
@@ -108,22 +108,22 @@ async fn dispatch(req: &mut Request, env: &Env) -> ApiResult<Response> {
         }
         Endpoint::GetDirectory => {
             let db = db::open(env)?;
-            let caller = auth::authenticate(req, &db, now).await?;
+            let caller = auth::authenticate(req, env, &db, now).await?;
             directory::get(&db, &manager(&caller, &param("ap_id"))?).await
         }
         Endpoint::ListAudit => {
             let db = db::open(env)?;
-            let caller = auth::authenticate(req, &db, now).await?;
+            let caller = auth::authenticate(req, env, &db, now).await?;
             audit::list(req, &db, &manager(&caller, &param("ap_id"))?).await
         }
         Endpoint::ExportAudit => {
             let db = db::open(env)?;
-            let caller = auth::authenticate(req, &db, now).await?;
+            let caller = auth::authenticate(req, env, &db, now).await?;
             audit::export(req, &db, &manager(&caller, &param("ap_id"))?).await
         }
         Endpoint::RevokeInvitation => {
             let db = db::open(env)?;
-            let caller = signed_in_write(req, &db, now).await?;
+            let caller = signed_in_write(req, env, &db, now).await?;
             let manager = manager(&caller, &param("ap_id"))?;
             let audit = audit_context(&caller, manager.ap_id(), &request_id, now);
             invitations::revoke(&db, &manager, &param("invitation_id"), &audit).await
@@ -165,9 +165,10 @@ fn request_id(req: &Request) -> ApiResult<String> {
 /// A signed-in caller for a request that changes something.
 async fn signed_in_write(
     req: &Request,
+    env: &Env,
     db: &worker::d1::D1Database,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<Caller> {
     auth::refuse_cross_site(req)?;
-    auth::authenticate(req, db, now).await
+    auth::authenticate(req, env, db, now).await
 }

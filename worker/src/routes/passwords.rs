@@ -111,6 +111,7 @@ struct ResetRow {
 
 pub async fn complete(
     req: &mut Request,
+    env: &Env,
     db: &D1Database,
     now: DateTime<Utc>,
     request_id: &str,
@@ -201,5 +202,5 @@ pub async fn complete(
         email: row.email,
         password_hash: None,
     };
-    session::signed_in(db, &account, now).await
+    session::signed_in(env, db, &account, now).await
 }

@@ -8,7 +8,7 @@ use lt_core::domain::EmailAddress;
 use lt_core::throttle::{self, Key, Record};
 use serde::Deserialize;
 use worker::d1::D1Database;
-use worker::{Request, Response, query};
+use worker::{Env, Request, Response, query};
 
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult};
@@ -34,6 +34,7 @@ pub async fn account_by_email(db: &D1Database, email: &EmailAddress) -> ApiResul
 
 pub async fn sign_in(
     req: &mut Request,
+    env: &Env,
     db: &D1Database,
     now: DateTime<Utc>,
 ) -> ApiResult<Response> {
@@ -81,7 +82,7 @@ pub async fn sign_in(
             )?
             .run()
             .await?;
-            signed_in(db, &a, now).await
+            signed_in(env, db, &a, now).await
         }
         _ => {
             let mut statements = Vec::new();
@@ -145,6 +146,7 @@ async fn throttle_records(
 
 /// Starts a sign-in for `account` and answers with who they are and the cookie.
 pub async fn signed_in(
+    env: &Env,
     db: &D1Database,
     account: &Account,
     now: DateTime<Utc>,
@@ -152,7 +154,8 @@ pub async fn signed_in(
     let (principal, grants) = auth::principal(db, &account.id).await?;
     let roles: Vec<Role> = principal.grants.iter().map(|g| g.role).collect();
     let token = auth::new_token()?;
-    let absolute = credentials::absolute_lifetime(&roles);
+    let lifetimes = auth::lifetimes(env);
+    let absolute = lifetimes.absolute(&roles);
     query!(
         db,
         "INSERT INTO sign_ins (token_digest, person_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at)
@@ -160,7 +163,7 @@ pub async fn signed_in(
         &credentials::token_digest(&token),
         &account.id,
         &now.to_rfc3339(),
-        &(now + credentials::idle_lifetime(&roles)).to_rfc3339(),
+        &(now + lifetimes.idle(&roles)).to_rfc3339(),
         &(now + absolute).to_rfc3339()
     )?
     .run()
