@@ -116,6 +116,30 @@ impl ApManager {
     pub fn may_invite(&self, role: Role) -> bool {
         self.role == Role::ApAdmin || role != Role::ApAdmin
     }
+
+    /// Whether this manager may take away all of `person_id`'s access, given
+    /// the roles they hold here. Nobody removes themselves (an AP must not
+    /// lock itself out by a slip), and a DSL cannot remove an admin.
+    pub fn may_remove(
+        &self,
+        person_id: &str,
+        roles: &[Role],
+    ) -> Result<(), crate::api::ErrorDetail> {
+        use crate::api::{ErrorCode, ErrorDetail};
+        if person_id == self.person_id {
+            return Err(ErrorDetail::new(
+                ErrorCode::Conflict,
+                "you cannot remove your own access; ask another admin",
+            ));
+        }
+        if roles.iter().any(|r| !self.may_invite(*r)) {
+            return Err(ErrorDetail::new(
+                ErrorCode::Forbidden,
+                "only an AP admin can remove another AP admin",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// What the rules need to know of a placement to decide on it.
@@ -292,6 +316,16 @@ mod tests {
             .manager_of("ap1")
             .expect("manager");
         assert!(admin.may_invite(Role::ApAdmin));
+    }
+
+    #[test]
+    fn removal_needs_rank_and_is_never_of_oneself() {
+        let dsl = who(vec![grant("ap1", "ap1", Role::Dsl, &[])])
+            .manager_of("ap1")
+            .expect("manager");
+        assert!(dsl.may_remove("someone", &[Role::SchoolStaff]).is_ok());
+        assert!(dsl.may_remove("someone", &[Role::ApAdmin]).is_err());
+        assert!(dsl.may_remove("me", &[Role::SchoolStaff]).is_err());
     }
 
     #[test]

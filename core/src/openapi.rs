@@ -10,7 +10,9 @@ use crate::api::{
     InvitationPreview, InvitationRequest, InvitationToken, Me, PasswordResetRequest,
     PasswordResetRequested, SignInRequest, Today,
 };
-use crate::api::{AuditPage, AuditQuery, CompletePasswordReset, Directory, PlacementDetail};
+use crate::api::{
+    AuditPage, AuditQuery, CompletePasswordReset, Directory, PeopleList, PlacementDetail,
+};
 
 struct Operation {
     id: &'static str,
@@ -174,6 +176,20 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
             None,
             (200, "The directory", s.response::<Directory>()),
             &[],
+        ),
+        Endpoint::ListPeople => op(
+            "listPeople",
+            "Everyone who holds access to the AP's data, with their roles and scopes",
+            None,
+            (200, "The people", s.response::<PeopleList>()),
+            &[],
+        ),
+        Endpoint::RemovePerson => op(
+            "removePerson",
+            "Remove all of a person's access to the AP; ends their sign-ins",
+            None,
+            (204, "Removed", None),
+            &[409],
         ),
         Endpoint::ListAudit => Operation {
             query: Some(inline_schema::<AuditQuery>()),

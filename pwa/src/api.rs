@@ -147,6 +147,23 @@ pub async fn revoke_invitation(ap_id: &str, id: &str) -> Result<Invitation, Fail
     post(&path, &serde_json::json!({})).await
 }
 
+pub async fn people(ap_id: &str) -> Result<lt_core::api::PeopleList, Failure> {
+    get(&ap_path(Endpoint::ListPeople, ap_id)).await
+}
+
+pub async fn remove_person(ap_id: &str, person_id: &str) -> Result<(), Failure> {
+    let path = ap_path(Endpoint::RemovePerson, ap_id).replace("{person_id}", person_id);
+    let request = Request::post(&path)
+        .json(&serde_json::json!({}))
+        .map_err(|_| Failure::Offline)?;
+    let response = request.send().await.map_err(|_| Failure::Offline)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        read::<()>(Ok(response)).await
+    }
+}
+
 pub async fn audit(ap_id: &str, action: Option<&str>) -> Result<AuditPage, Failure> {
     let mut path = ap_path(Endpoint::ListAudit, ap_id);
     if let Some(action) = action.filter(|a| !a.is_empty()) {

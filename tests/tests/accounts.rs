@@ -245,3 +245,71 @@ async fn sign_in_lifetimes_are_set_per_deployment() {
         Some(48 * 3600)
     );
 }
+
+#[tokio::test]
+async fn removing_a_person_ends_their_access_and_sign_ins() {
+    let server = Server::start().await;
+    let mut senco = Client::signed_in(&server, "senco@northgate.example").await;
+    assert_eq!(senco.get("/api/today").await.status(), 200);
+    let mut dsl = Client::signed_in(&server, "dsl@riverside.example").await;
+    let people: lt_core::api::PeopleList = dsl
+        .get("/api/aps/org-riverside/people")
+        .await
+        .json()
+        .await
+        .expect("people");
+    let helen = people
+        .people
+        .iter()
+        .find(|p| p.name == "Helen Price")
+        .expect("the SENCo is listed");
+    assert_eq!(helen.grants[0].placement_ids.len(), 4);
+    assert!(
+        people
+            .people
+            .iter()
+            .all(|p| p.email != "admin@hillside.example"),
+        "other APs' people are not listed"
+    );
+
+    // A DSL cannot remove the AP admin, nor themselves.
+    let (status, _) = error_of(
+        dsl.post_json(
+            "/api/aps/org-riverside/people/person-admin/remove",
+            &json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = error_of(
+        dsl.post_json(
+            "/api/aps/org-riverside/people/person-dsl/remove",
+            &json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 409);
+
+    let response = dsl
+        .post_json(
+            &format!("/api/aps/org-riverside/people/{}/remove", helen.person_id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), 204);
+    let (status, _) = error_of(senco.get("/api/today").await).await;
+    assert_eq!(status, 401, "the removed person's sign-in ended");
+    let mut again = Client::signed_in(&server, "senco@northgate.example").await;
+    let today: lt_core::api::Today = again.get("/api/today").await.json().await.expect("today");
+    assert!(today.sessions.is_empty(), "no access left: {today:?}");
+    let audit: lt_core::api::AuditPage = dsl
+        .get("/api/aps/org-riverside/audit?action=person.access_removed")
+        .await
+        .json()
+        .await
+        .expect("audit");
+    assert_eq!(audit.entries.len(), 1);
+    assert_eq!(audit.entries[0].subject_id, helen.person_id);
+}

@@ -60,7 +60,8 @@ fn targets(
             .map(|ap| {
                 let path = template
                     .replace("{ap_id}", ap)
-                    .replace("{invitation_id}", invitation_id);
+                    .replace("{invitation_id}", invitation_id)
+                    .replace("{person_id}", TARGET);
                 (path, Some(*ap), None)
             })
             .collect()
@@ -86,8 +87,12 @@ fn expect(
         Audience::Anyone | Audience::SignedIn => true,
         Audience::ApManagers => {
             let ap = ap.expect("an AP route");
-            // The invitation in the path belongs to Riverside: under another AP it does not exist.
-            let record_there = !endpoint.path().contains("{invitation_id}") || ap == AP;
+            // The invitation and person in the path belong to Riverside: under
+            // another AP they do not exist.
+            let names_a_record = ["{invitation_id}", "{person_id}"]
+                .iter()
+                .any(|p| endpoint.path().contains(p));
+            let record_there = !names_a_record || ap == AP;
             who.manager_of(ap).is_some() && record_there
         }
         Audience::PlacementViewers => {
@@ -102,9 +107,24 @@ fn expect(
     }
 }
 
+/// A person at Riverside whom admins and DSLs may remove; given back their
+/// access after each removal so every allowed caller finds them.
+const TARGET: &str = "person-matrix-target";
+
+fn give_target_access(server: &Server) {
+    server.sql(&format!(
+        "INSERT OR IGNORE INTO people (id, email, name, created_at) \
+         VALUES ('{TARGET}', 'target@northgate.example', 'Matrix Target', '2026-01-01T00:00:00.000Z'); \
+         INSERT OR IGNORE INTO grants (person_id, ap_id, organisation_id, role, is_dsl, created_at) \
+         VALUES ('{TARGET}', '{AP}', '{}', 'school_staff', 0, '2026-01-01T00:00:00.000Z');",
+        demo::SCHOOL
+    ));
+}
+
 #[tokio::test]
 async fn every_route_answers_every_role_as_the_route_table_says() {
     let server = Server::start().await;
+    give_target_access(&server);
     // A real pending invitation to revoke (its email fails: no provider here).
     let mut admin = Client::signed_in(&server, "admin@riverside.example").await;
     let invitation: Value = admin
@@ -155,6 +175,9 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                             || (endpoint == Endpoint::LookUpInvitation && status == 400),
                         "{who}: {path} refused with {status}"
                     ),
+                }
+                if endpoint == Endpoint::RemovePerson && status == 204 {
+                    give_target_access(&server);
                 }
                 checked += 1;
             }

@@ -154,6 +154,17 @@ async fn an_admin_invites_from_the_phone_and_reads_the_audit_log() {
             .contains("kim.lee@northgate.example")
     );
     browser.wait_for("ul.list li.row", 10).await;
+    browser
+        .wait_for("ul[aria-label='People with access'] li.row", 10)
+        .await;
+    let people = browser
+        .texts("ul[aria-label='People with access'] .pupil")
+        .await;
+    assert!(people.contains(&"Helen Price".to_owned()), "{people:?}");
+    assert!(
+        !people.contains(&"Owen Clarke".to_owned()),
+        "Hillside's admin is not Riverside's: {people:?}"
+    );
     browser.screenshot("invitations").await;
     assert_eq!(receiver.received().len(), 1);
 

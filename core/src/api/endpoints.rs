@@ -55,6 +55,8 @@ pub enum Endpoint {
     ExportAudit,
     GetPlacement,
     GetDirectory,
+    ListPeople,
+    RemovePerson,
 }
 
 /// Who may call a route at all, before any check on the records it touches.
@@ -111,6 +113,8 @@ impl Endpoint {
         Endpoint::ExportAudit,
         Endpoint::GetPlacement,
         Endpoint::GetDirectory,
+        Endpoint::ListPeople,
+        Endpoint::RemovePerson,
     ];
 
     pub fn method(self) -> Method {
@@ -123,7 +127,8 @@ impl Endpoint {
             | Endpoint::ListAudit
             | Endpoint::ExportAudit
             | Endpoint::GetPlacement
-            | Endpoint::GetDirectory => Method::Get,
+            | Endpoint::GetDirectory
+            | Endpoint::ListPeople => Method::Get,
             Endpoint::SignIn
             | Endpoint::SignOut
             | Endpoint::CreateInvitation
@@ -131,7 +136,8 @@ impl Endpoint {
             | Endpoint::LookUpInvitation
             | Endpoint::AcceptInvitation
             | Endpoint::RequestPasswordReset
-            | Endpoint::CompletePasswordReset => Method::Post,
+            | Endpoint::CompletePasswordReset
+            | Endpoint::RemovePerson => Method::Post,
         }
     }
 
@@ -156,6 +162,8 @@ impl Endpoint {
             Endpoint::ExportAudit => "/api/aps/{ap_id}/audit.csv",
             Endpoint::GetPlacement => "/api/placements/{placement_id}",
             Endpoint::GetDirectory => "/api/aps/{ap_id}/directory",
+            Endpoint::ListPeople => "/api/aps/{ap_id}/people",
+            Endpoint::RemovePerson => "/api/aps/{ap_id}/people/{person_id}/remove",
         }
     }
 
@@ -175,7 +183,9 @@ impl Endpoint {
             | Endpoint::RevokeInvitation
             | Endpoint::ListAudit
             | Endpoint::ExportAudit
-            | Endpoint::GetDirectory => Audience::ApManagers,
+            | Endpoint::GetDirectory
+            | Endpoint::ListPeople
+            | Endpoint::RemovePerson => Audience::ApManagers,
         }
     }
 

@@ -8,6 +8,7 @@ mod error;
 mod invitations;
 mod json;
 mod passwords;
+mod people;
 mod placements;
 
 pub use audit::{AuditChange, AuditEntry, AuditPage, AuditQuery};
@@ -20,6 +21,7 @@ pub use invitations::{
 };
 pub use json::{MAX_JSON_BODY_BYTES, parse_json, parse_query};
 pub use passwords::{CompletePasswordReset, PasswordResetRequest, PasswordResetRequested};
+pub use people::{PeopleList, Person, PersonGrant};
 pub use placements::{PlacementDetail, PlacementState, SafeguardingFlags};
 
 use chrono::{DateTime, NaiveDate, Utc};

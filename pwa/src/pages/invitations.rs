@@ -57,6 +57,53 @@ fn People(props: &PeopleProps) -> Html {
             });
         })
     };
+    let people = use_state(|| None::<Result<Vec<lt_core::api::Person>, Failure>>);
+    let removal = use_state(|| None::<Failure>);
+    let reload_people = {
+        let (people, ap_id) = (people.clone(), ap_id.clone());
+        Callback::from(move |()| {
+            let (people, ap_id) = (people.clone(), ap_id.clone());
+            spawn_local(
+                async move { people.set(Some(api::people(&ap_id).await.map(|l| l.people))) },
+            );
+        })
+    };
+    {
+        let reload_people = reload_people.clone();
+        use_effect_with((), move |()| reload_people.emit(()));
+    }
+    let remove = {
+        let (ap_id, reload_people, removal) =
+            (ap_id.clone(), reload_people.clone(), removal.clone());
+        Callback::from(move |(id, name): (String, String)| {
+            let asked = web_sys::window()
+                .and_then(|w| {
+                    w.confirm_with_message(&format!(
+                        "Remove all of {name}'s access? They are signed out everywhere."
+                    ))
+                    .ok()
+                })
+                .unwrap_or(false);
+            if !asked {
+                return;
+            }
+            let (ap_id, reload_people, removal) =
+                (ap_id.clone(), reload_people.clone(), removal.clone());
+            spawn_local(async move {
+                removal.set(api::remove_person(&ap_id, &id).await.err());
+                reload_people.emit(());
+            });
+        })
+    };
+    let people_rows = match &*people {
+        None => html! { <p class="status" role="status">{ "Loading people…" }</p> },
+        Some(Err(f)) => html! { <p class="error" role="alert">{ f.message() }</p> },
+        Some(Ok(list)) => html! {
+            <ul class="list" aria-label="People with access">
+                { for list.iter().map(|p| person_row(p, remove.clone())) }
+            </ul>
+        },
+    };
     let rows = match &*list {
         None => html! { <p class="status" role="status">{ "Loading invitations…" }</p> },
         Some(Err(f)) => html! { <p class="error" role="alert">{ f.message() }</p> },
@@ -77,7 +124,44 @@ fn People(props: &PeopleProps) -> Html {
             }
             <h3>{ "Invitations" }</h3>
             { rows }
+            <h3>{ "People with access" }</h3>
+            if let Some(f) = &*removal {
+                <p class="error" role="alert">{ f.message() }</p>
+            }
+            { people_rows }
         </>
+    }
+}
+
+fn person_row(p: &lt_core::api::Person, remove: Callback<(String, String)>) -> Html {
+    let roles: Vec<String> = p
+        .grants
+        .iter()
+        .map(|g| {
+            let mut text = format!("{} · {}", g.role.label(), g.organisation_name);
+            if g.is_dsl {
+                text.push_str(" · DSL");
+            }
+            if !g.placement_ids.is_empty() {
+                text.push_str(&format!(
+                    " · {} placement{}",
+                    g.placement_ids.len(),
+                    if g.placement_ids.len() == 1 { "" } else { "s" }
+                ));
+            }
+            text
+        })
+        .collect();
+    let (id, name) = (p.person_id.clone(), p.name.clone());
+    html! {
+        <li class="row" key={p.person_id.clone()}>
+            <p class="pupil">{ &p.name }</p>
+            <p class="meta">{ &p.email }</p>
+            { for roles.iter().map(|r| html! { <p class="meta">{ r }</p> }) }
+            <button class="secondary" onclick={move |_| remove.emit((id.clone(), name.clone()))}>
+                { format!("Remove {}'s access", p.name) }
+            </button>
+        </li>
     }
 }
 
@@ -212,10 +296,18 @@ fn InviteForm(props: &InviteFormProps) -> Html {
                 },
             };
             let (failure, sent, on_invited) = (failure.clone(), sent.clone(), on_invited.clone());
-            let ap_id = ap_id.clone();
+            let (ap_id, email, name, chosen) =
+                (ap_id.clone(), email.clone(), name.clone(), chosen.clone());
             spawn_local(async move {
                 match api::invite(&ap_id, &body).await {
                     Ok(invitation) => {
+                        // Ready for the next person.
+                        for field in [&email, &name] {
+                            if let Some(input) = field.cast::<HtmlInputElement>() {
+                                input.set_value("");
+                            }
+                        }
+                        chosen.set(Vec::new());
                         failure.set(None);
                         sent.set(Some(match invitation.email_delivery {
                             Some(lt_core::api::EmailDelivery::Failed) => format!(

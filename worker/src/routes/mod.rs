@@ -6,6 +6,7 @@ mod directory;
 mod health;
 mod invitations;
 mod passwords;
+mod people;
 mod placements;
 mod session;
 mod today;
@@ -110,6 +111,18 @@ async fn dispatch(req: &mut Request, env: &Env) -> ApiResult<Response> {
             let db = db::open(env)?;
             let caller = auth::authenticate(req, env, &db, now).await?;
             directory::get(&db, &manager(&caller, &param("ap_id"))?).await
+        }
+        Endpoint::ListPeople => {
+            let db = db::open(env)?;
+            let caller = auth::authenticate(req, env, &db, now).await?;
+            people::list(&db, &manager(&caller, &param("ap_id"))?).await
+        }
+        Endpoint::RemovePerson => {
+            let db = db::open(env)?;
+            let caller = signed_in_write(req, env, &db, now).await?;
+            let manager = manager(&caller, &param("ap_id"))?;
+            let audit = audit_context(&caller, manager.ap_id(), &request_id, now);
+            people::remove(&db, &manager, &param("person_id"), &audit).await
         }
         Endpoint::ListAudit => {
             let db = db::open(env)?;
