@@ -11,10 +11,9 @@ mod placements;
 mod session;
 mod today;
 
-use lt_core::api::{Endpoint, ErrorCode, Resolution};
-use worker::{Env, Request, Response};
-
 use lt_core::access::ApManager;
+use lt_core::api::{Audience, Endpoint, ErrorCode, Method, Resolution};
+use worker::{Env, Request, Response};
 
 use crate::audit::AuditContext;
 use crate::auth::{self, Caller};
@@ -54,6 +53,9 @@ async fn dispatch(req: &mut Request, env: &Env) -> ApiResult<Response> {
     let now = clock::now();
     let request_id = request_id(req)?;
     let param = |name: &str| params.get(name).unwrap_or_default().to_owned();
+    // The route table says who may call; the gate enforces it before any handler runs.
+    let gate = Gate::check(endpoint, req, env, &params, now).await?;
+    let audit = |ap_id: &str| gate.audit(ap_id, &request_id, now);
     match endpoint {
         Endpoint::Health => health::get(env).await,
         Endpoint::OpenApi => Ok(http::json(200, &lt_core::openapi::document(VERSION))),
@@ -68,102 +70,110 @@ async fn dispatch(req: &mut Request, env: &Env) -> ApiResult<Response> {
         Endpoint::CompletePasswordReset => {
             passwords::complete(req, env, &db::open(env)?, now, &request_id).await
         }
-        Endpoint::SignOut => {
-            let db = db::open(env)?;
-            let caller = signed_in_write(req, env, &db, now).await?;
-            session::sign_out(&db, &caller).await
-        }
-        Endpoint::Me => {
-            let db = db::open(env)?;
-            let caller = auth::authenticate(req, env, &db, now).await?;
-            Ok(session::me(&caller))
-        }
-        Endpoint::Today => {
-            let db = db::open(env)?;
-            let caller = auth::authenticate(req, env, &db, now).await?;
-            today::get(&db, &caller, now).await
-        }
-        Endpoint::ListInvitations => {
-            let db = db::open(env)?;
-            let caller = auth::authenticate(req, env, &db, now).await?;
-            let manager = manager(&caller, &param("ap_id"))?;
-            invitations::list(&db, &manager, now).await
-        }
-        Endpoint::CreateInvitation => {
-            let db = db::open(env)?;
-            let caller = signed_in_write(req, env, &db, now).await?;
-            let manager = manager(&caller, &param("ap_id"))?;
-            let audit = audit_context(&caller, manager.ap_id(), &request_id, now);
-            invitations::create(req, env, &db, &manager, &audit).await
-        }
+        Endpoint::SignOut => session::sign_out(&db::open(env)?, gate.caller()?).await,
+        Endpoint::Me => Ok(session::me(gate.caller()?)),
+        Endpoint::Today => today::get(&db::open(env)?, gate.caller()?, now).await,
         Endpoint::GetPlacement => {
-            let db = db::open(env)?;
-            let caller = auth::authenticate(req, env, &db, now).await?;
+            let caller = gate.caller()?;
             let audit = AuditContext {
                 request_id: request_id.clone(),
                 actor_id: Some(caller.principal.person_id.clone()),
                 ap_id: None,
                 at: now,
             };
-            placements::get(&db, &caller, &param("placement_id"), audit).await
+            placements::get(&db::open(env)?, caller, &param("placement_id"), audit).await
         }
-        Endpoint::GetDirectory => {
-            let db = db::open(env)?;
-            let caller = auth::authenticate(req, env, &db, now).await?;
-            directory::get(&db, &manager(&caller, &param("ap_id"))?).await
-        }
-        Endpoint::ListPeople => {
-            let db = db::open(env)?;
-            let caller = auth::authenticate(req, env, &db, now).await?;
-            people::list(&db, &manager(&caller, &param("ap_id"))?).await
-        }
+        Endpoint::GetDirectory => directory::get(&db::open(env)?, gate.manager()?).await,
+        Endpoint::ListPeople => people::list(&db::open(env)?, gate.manager()?).await,
         Endpoint::RemovePerson => {
-            let db = db::open(env)?;
-            let caller = signed_in_write(req, env, &db, now).await?;
-            let manager = manager(&caller, &param("ap_id"))?;
-            let audit = audit_context(&caller, manager.ap_id(), &request_id, now);
-            people::remove(&db, &manager, &param("person_id"), &audit).await
+            let manager = gate.manager()?;
+            let audit = audit(manager.ap_id())?;
+            people::remove(&db::open(env)?, manager, &param("person_id"), &audit).await
         }
-        Endpoint::ListAudit => {
-            let db = db::open(env)?;
-            let caller = auth::authenticate(req, env, &db, now).await?;
-            audit::list(req, &db, &manager(&caller, &param("ap_id"))?).await
-        }
-        Endpoint::ExportAudit => {
-            let db = db::open(env)?;
-            let caller = auth::authenticate(req, env, &db, now).await?;
-            audit::export(req, &db, &manager(&caller, &param("ap_id"))?).await
+        Endpoint::ListAudit => audit::list(req, &db::open(env)?, gate.manager()?).await,
+        Endpoint::ExportAudit => audit::export(req, &db::open(env)?, gate.manager()?).await,
+        Endpoint::ListInvitations => invitations::list(&db::open(env)?, gate.manager()?, now).await,
+        Endpoint::CreateInvitation => {
+            let manager = gate.manager()?;
+            let audit = audit(manager.ap_id())?;
+            invitations::create(req, env, &db::open(env)?, manager, &audit).await
         }
         Endpoint::RevokeInvitation => {
-            let db = db::open(env)?;
-            let caller = signed_in_write(req, env, &db, now).await?;
-            let manager = manager(&caller, &param("ap_id"))?;
-            let audit = audit_context(&caller, manager.ap_id(), &request_id, now);
-            invitations::revoke(&db, &manager, &param("invitation_id"), &audit).await
+            let manager = gate.manager()?;
+            let audit = audit(manager.ap_id())?;
+            invitations::revoke(&db::open(env)?, manager, &param("invitation_id"), &audit).await
         }
     }
 }
 
-/// The caller's authority over the AP in the path. Any other AP, and one that
-/// does not exist, answer the same 404.
-fn manager(caller: &Caller, ap_id: &str) -> ApiResult<ApManager> {
-    caller
-        .principal
-        .manager_of(ap_id)
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "there is no such AP in your account"))
+/// What the route's audience required, checked: nothing, a signed-in caller,
+/// or a caller who manages the AP in the path.
+enum Gate {
+    Open,
+    SignedIn(Caller),
+    Manager(Caller, ApManager),
 }
 
-fn audit_context(
-    caller: &Caller,
-    ap_id: &str,
-    request_id: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> AuditContext {
-    AuditContext {
-        request_id: request_id.to_owned(),
-        actor_id: Some(caller.principal.person_id.clone()),
-        ap_id: Some(ap_id.to_owned()),
-        at: now,
+impl Gate {
+    async fn check(
+        endpoint: Endpoint,
+        req: &Request,
+        env: &Env,
+        params: &lt_core::api::PathParams,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> ApiResult<Gate> {
+        if endpoint.audience() == Audience::Anyone {
+            return Ok(Gate::Open);
+        }
+        // A cookie rides along with cross-site requests too; refuse those writes.
+        if endpoint.method() != Method::Get {
+            auth::refuse_cross_site(req)?;
+        }
+        let db = db::open(env)?;
+        let caller = auth::authenticate(req, env, &db, now).await?;
+        match endpoint.audience() {
+            Audience::ApManagers => {
+                let ap_id = params.get("ap_id").unwrap_or_default();
+                // Any other AP, and one that does not exist, answer the same 404.
+                let manager = caller.principal.manager_of(ap_id).ok_or_else(|| {
+                    ApiError::new(ErrorCode::NotFound, "there is no such AP in your account")
+                })?;
+                Ok(Gate::Manager(caller, manager))
+            }
+            // Placement scope is checked by the handler, which must load the
+            // placement to know its AP; it can only see it through the rules.
+            _ => Ok(Gate::SignedIn(caller)),
+        }
+    }
+
+    fn caller(&self) -> ApiResult<&Caller> {
+        match self {
+            Gate::SignedIn(caller) | Gate::Manager(caller, _) => Ok(caller),
+            Gate::Open => Err(ApiError::Unexpected(
+                "route needs a caller but is open".into(),
+            )),
+        }
+    }
+
+    fn manager(&self) -> ApiResult<&ApManager> {
+        match self {
+            Gate::Manager(_, manager) => Ok(manager),
+            _ => Err(ApiError::Unexpected("route needs an AP manager".into())),
+        }
+    }
+
+    fn audit(
+        &self,
+        ap_id: &str,
+        request_id: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> ApiResult<AuditContext> {
+        Ok(AuditContext {
+            request_id: request_id.to_owned(),
+            actor_id: Some(self.caller()?.principal.person_id.clone()),
+            ap_id: Some(ap_id.to_owned()),
+            at: now,
+        })
     }
 }
 
@@ -173,15 +183,4 @@ fn request_id(req: &Request) -> ApiResult<String> {
         Some(ray) if !ray.is_empty() && ray.len() <= 64 => Ok(ray),
         _ => ids::new_id("req"),
     }
-}
-
-/// A signed-in caller for a request that changes something.
-async fn signed_in_write(
-    req: &Request,
-    env: &Env,
-    db: &worker::d1::D1Database,
-    now: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<Caller> {
-    auth::refuse_cross_site(req)?;
-    auth::authenticate(req, env, db, now).await
 }
