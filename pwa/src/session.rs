@@ -48,3 +48,17 @@ pub fn use_session() -> SessionHandle {
         recheck: Callback::noop(),
     })
 }
+
+/// What a screen calls once the server has signed the person in: remember
+/// who they are and take them to today's sessions.
+#[hook]
+pub fn use_enter_app() -> Callback<Me> {
+    let handle = use_session();
+    let navigator = yew_router::prelude::use_navigator();
+    Callback::from(move |me: Me| {
+        handle.set.emit(Session::SignedIn(me));
+        if let Some(n) = &navigator {
+            n.push(&crate::route::Route::Today);
+        }
+    })
+}

@@ -187,34 +187,21 @@ impl Server {
     /// Runs SQL against this server's local D1, as an operator would with
     /// `wrangler d1 execute` (tests use it to move stored times into the past).
     pub fn sql(&self, command: &str) {
-        wrangler(
-            &[
-                "d1",
-                "execute",
-                "DB",
-                "--local",
-                "--command",
-                command,
-                "--persist-to",
-            ],
-            &self.state,
-        );
+        assert!(self.try_sql(command), "the database refused: {command}");
     }
 
     /// Like [`Server::sql`], but says whether the database accepted it.
     pub fn try_sql(&self, command: &str) -> bool {
-        try_wrangler(
-            &[
-                "d1",
-                "execute",
-                "DB",
-                "--local",
-                "--command",
-                command,
-                "--persist-to",
-            ],
-            &self.state,
-        )
+        let args = [
+            "d1",
+            "execute",
+            "DB",
+            "--local",
+            "--command",
+            command,
+            "--persist-to",
+        ];
+        try_wrangler(&args, &self.state)
     }
 
     /// Fires the real `scheduled` handler as the cron trigger would at `at`.

@@ -1,6 +1,5 @@
 //! The real PWA in headless Chromium at phone size, against the real worker.
 
-use fantoccini::Locator;
 use lt_tests::browser::Browser;
 use lt_tests::demo;
 use lt_tests::server::Server;
@@ -16,24 +15,9 @@ async fn tutor_signs_in_sees_today_and_the_shell_survives_going_offline() {
     browser.screenshot("sign-in").await;
 
     // A wrong password shows one generic message and keeps the form.
-    c.find(Locator::Css("#email"))
-        .await
-        .expect("email")
-        .send_keys("maya.lewis@riverside.example")
-        .await
-        .expect("type");
-    c.find(Locator::Css("#password"))
-        .await
-        .expect("password")
-        .send_keys("wrong")
-        .await
-        .expect("type");
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    browser
+        .sign_in("maya.lewis@riverside.example", "wrong")
+        .await;
     let alert = browser.wait_for("[role=alert]", 10).await;
     assert!(
         alert
@@ -44,15 +28,8 @@ async fn tutor_signs_in_sees_today_and_the_shell_survives_going_offline() {
     );
     browser.screenshot("sign-in-error").await;
 
-    let password = c.find(Locator::Css("#password")).await.expect("password");
-    password.clear().await.expect("clear");
-    password.send_keys(demo::PASSWORD).await.expect("type");
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    browser.fill("#password", demo::PASSWORD).await;
+    browser.click("form.sign-in button[type=submit]").await;
     browser.wait_for(".session", 20).await;
     let pupils = browser.texts(".session .pupil").await;
     assert!(!pupils.is_empty());

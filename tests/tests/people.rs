@@ -33,39 +33,14 @@ async fn a_school_senco_accepts_an_invitation_and_sees_only_their_pupils() {
     browser.screenshot("invite").await;
 
     // Two different passwords are caught before anything is sent.
-    c.find(Locator::Css("#password"))
-        .await
-        .expect("password")
-        .send_keys("kettle-harbour-violet")
-        .await
-        .expect("type");
-    c.find(Locator::Css("#confirm"))
-        .await
-        .expect("confirm")
-        .send_keys("kettle-harbour-violrt")
-        .await
-        .expect("type");
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    browser.fill("#password", "kettle-harbour-violet").await;
+    browser.fill("#confirm", "kettle-harbour-violrt").await;
+    browser.click("button[type=submit]").await;
     browser.wait_for("#confirm-error", 10).await;
     browser.screenshot("invite-mismatch").await;
 
-    let confirm = c.find(Locator::Css("#confirm")).await.expect("confirm");
-    confirm.clear().await.expect("clear");
-    confirm
-        .send_keys("kettle-harbour-violet")
-        .await
-        .expect("type");
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    browser.fill("#confirm", "kettle-harbour-violet").await;
+    browser.click("button[type=submit]").await;
     browser.wait_for(".session", 20).await;
     let mut pupils = browser.texts(".session .pupil").await;
     pupils.sort();
@@ -87,49 +62,20 @@ async fn an_admin_invites_from_the_phone_and_reads_the_audit_log() {
     let browser = Browser::start().await;
     let c = &browser.client;
     c.goto(&server.url("/invitations")).await.expect("open");
-    browser.wait_for("form.sign-in", 20).await;
-    c.find(Locator::Css("#email"))
-        .await
-        .expect("email")
-        .send_keys("dsl@riverside.example")
-        .await
-        .expect("type");
-    c.find(Locator::Css("#password"))
-        .await
-        .expect("password")
-        .send_keys(demo::PASSWORD)
-        .await
-        .expect("type");
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    browser
+        .sign_in("dsl@riverside.example", demo::PASSWORD)
+        .await;
     browser.wait_for("form.invite-form", 20).await;
 
     // Sending with nothing filled in names the field at fault.
-    c.find(Locator::Css("form.invite-form button[type=submit]"))
-        .await
-        .expect("send")
-        .click()
-        .await
-        .expect("click");
+    browser.click("form.invite-form button[type=submit]").await;
     browser.wait_for("#invite-email-error", 10).await;
     browser.screenshot("invite-form-error").await;
 
-    c.find(Locator::Css("#invite-name"))
-        .await
-        .expect("name")
-        .send_keys("Kim Lee")
-        .await
-        .expect("type");
-    c.find(Locator::Css("#invite-email"))
-        .await
-        .expect("email")
-        .send_keys("kim.lee@northgate.example")
-        .await
-        .expect("type");
+    browser.fill("#invite-name", "Kim Lee").await;
+    browser
+        .fill("#invite-email", "kim.lee@northgate.example")
+        .await;
     let boxes = c
         .find_all(Locator::Css("fieldset input[type=checkbox]"))
         .await
@@ -140,12 +86,7 @@ async fn an_admin_invites_from_the_phone_and_reads_the_audit_log() {
         "Northgate commissions four of Riverside's placements"
     );
     boxes[0].click().await.expect("tick");
-    c.find(Locator::Css("form.invite-form button[type=submit]"))
-        .await
-        .expect("send")
-        .click()
-        .await
-        .expect("click");
+    browser.click("form.invite-form button[type=submit]").await;
     let sent = browser.wait_for(".success", 10).await;
     assert!(
         sent.text()
@@ -168,12 +109,7 @@ async fn an_admin_invites_from_the_phone_and_reads_the_audit_log() {
     browser.screenshot("invitations").await;
     assert_eq!(receiver.received().len(), 1);
 
-    c.find(Locator::Css("a.tab[href='/audit']"))
-        .await
-        .expect("audit tab")
-        .click()
-        .await
-        .expect("click");
+    browser.click("a.tab[href='/audit']").await;
     let first = browser.wait_for("ul.list li.row .pupil", 10).await;
     assert_eq!(first.text().await.unwrap_or_default(), "Invitation sent");
     browser.screenshot("audit").await;
@@ -185,5 +121,43 @@ async fn an_admin_invites_from_the_phone_and_reads_the_audit_log() {
         .await
         .expect("measure");
     assert_eq!(overflow.as_i64(), Some(0), "page scrolls sideways");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_tutor_who_forgot_their_password_resets_it_from_the_email() {
+    let receiver = NotifyReceiver::start(0).await;
+    let server = Server::start_with(&notify::worker_vars(&receiver.base_url)).await;
+    let browser = Browser::start().await;
+    browser.client.goto(&server.url("/")).await.expect("open");
+    browser.wait_for("form.sign-in", 20).await;
+    browser.click("form.sign-in a[href='/forgot']").await;
+    browser.fill("#email", "tom.reid@riverside.example").await;
+    browser.click("button[type=submit]").await;
+    let sent = browser.wait_for(".success", 10).await;
+    assert!(
+        sent.text()
+            .await
+            .unwrap_or_default()
+            .contains("tom.reid@riverside.example")
+    );
+    browser.screenshot("forgot").await;
+
+    let link = receiver
+        .link_for("tom.reid@riverside.example")
+        .expect("reset link");
+    browser.client.goto(&link).await.expect("follow the link");
+    browser.wait_for("#password", 20).await;
+    browser.fill("#password", "copper-lantern-meadow").await;
+    browser.fill("#confirm", "copper-lantern-meadow").await;
+    browser.screenshot("reset").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for(".session", 20).await;
+    let pupils = browser.texts(".session .pupil").await;
+    assert!(
+        pupils.iter().any(|p| p == "Kai Morgan"),
+        "Tom teaches Kai: {pupils:?}"
+    );
+    receiver.assert_nothing_rejected();
     browser.close().await;
 }

@@ -1,8 +1,10 @@
 use yew::platform::spawn_local;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use crate::api::{self, Failure};
 use crate::components::{Field, input_value};
+use crate::route::Route;
 
 #[component]
 pub fn Forgot() -> Html {
@@ -36,6 +38,7 @@ pub fn Forgot() -> Html {
                 <Field id="email" label="Email" kind="email" autocomplete="username" node={email} error={error} />
                 <button class="primary" type="submit">{ "Email me a link" }</button>
             }
+            <p class="aside"><Link<Route> to={Route::Today}>{ "Back to sign in" }</Link<Route>></p>
         </form>
     }
 }

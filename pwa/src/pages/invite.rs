@@ -1,19 +1,16 @@
 use lt_core::api::{AcceptInvitation, InvitationPreview};
 use yew::platform::spawn_local;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use super::fragment_token;
 use crate::api::{self, Failure};
 use crate::components::{Field, input_value};
-use crate::route::Route;
-use crate::session::{Session, use_session};
+use crate::session::use_enter_app;
 
 /// Following an invitation link: see what it is for, choose a password, done.
 #[component]
 pub fn Invite() -> Html {
-    let handle = use_session();
-    let navigator = use_navigator();
+    let enter = use_enter_app();
     let preview = use_state(|| None::<Result<InvitationPreview, Failure>>);
     let failure = use_state(|| None::<Failure>);
     let mismatch = use_state(|| false);
@@ -49,7 +46,6 @@ pub fn Invite() -> Html {
             failure.clone(),
             mismatch.clone(),
         );
-        let set = handle.set.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let chosen = input_value(&password);
@@ -62,15 +58,10 @@ pub fn Invite() -> Html {
                 token: fragment_token(),
                 password: chosen,
             };
-            let (failure, set, navigator) = (failure.clone(), set.clone(), navigator.clone());
+            let (failure, enter) = (failure.clone(), enter.clone());
             spawn_local(async move {
                 match api::accept_invitation(&body).await {
-                    Ok(me) => {
-                        set.emit(Session::SignedIn(me));
-                        if let Some(n) = navigator {
-                            n.push(&Route::Today);
-                        }
-                    }
+                    Ok(me) => enter.emit(me),
                     Err(f) => failure.set(Some(f)),
                 }
             });

@@ -1,18 +1,15 @@
 use lt_core::api::CompletePasswordReset;
 use yew::platform::spawn_local;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use super::fragment_token;
 use crate::api::{self, Failure};
 use crate::components::{Field, input_value};
-use crate::route::Route;
-use crate::session::{Session, use_session};
+use crate::session::use_enter_app;
 
 #[component]
 pub fn Reset() -> Html {
-    let handle = use_session();
-    let navigator = use_navigator();
+    let enter = use_enter_app();
     let password = use_node_ref();
     let confirm = use_node_ref();
     let failure = use_state(|| None::<Failure>);
@@ -24,7 +21,6 @@ pub fn Reset() -> Html {
             failure.clone(),
             mismatch.clone(),
         );
-        let set = handle.set.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let chosen = input_value(&password);
@@ -37,15 +33,10 @@ pub fn Reset() -> Html {
                 token: fragment_token(),
                 password: chosen,
             };
-            let (failure, set, navigator) = (failure.clone(), set.clone(), navigator.clone());
+            let (failure, enter) = (failure.clone(), enter.clone());
             spawn_local(async move {
                 match api::complete_password_reset(&body).await {
-                    Ok(me) => {
-                        set.emit(Session::SignedIn(me));
-                        if let Some(n) = navigator {
-                            n.push(&Route::Today);
-                        }
-                    }
+                    Ok(me) => enter.emit(me),
                     Err(f) => failure.set(Some(f)),
                 }
             });
