@@ -240,12 +240,27 @@ pub enum TodayScope {
     Escorting(String),
 }
 
-/// Escorts need only enough of a name to greet the child at the door; everyone
-/// else who sees a session sees the pupil's full name.
-pub fn shows_full_names(scopes: &[TodayScope]) -> bool {
-    scopes
-        .iter()
-        .any(|s| !matches!(s, TodayScope::Escorting(_)))
+/// How much of one of today's sessions a person sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionView {
+    /// The session as a record: full name, tier, tutor; with the transport
+    /// run's details for AP staff and for the run's own escort.
+    Full { transport: bool },
+    /// What an escort needs for a run and nothing else: first name and
+    /// initial, pick-up and drop-off place and time, an emergency contact.
+    Run,
+}
+
+/// The view of one session, from the ways it came into sight: through the
+/// person's AP staff grant, through their placements or teaching, or because
+/// they escort its transport run. None: they may not see it at all.
+pub fn session_view(via_ap_staff: bool, via_scope: bool, via_escort: bool) -> Option<SessionView> {
+    match (via_ap_staff, via_scope, via_escort) {
+        (true, _, _) => Some(SessionView::Full { transport: true }),
+        (false, true, escort) => Some(SessionView::Full { transport: escort }),
+        (false, false, true) => Some(SessionView::Run),
+        (false, false, false) => None,
+    }
 }
 
 #[cfg(test)]
@@ -392,14 +407,20 @@ mod tests {
     }
 
     #[test]
-    fn escorts_alone_see_initials_only() {
-        let escort = who(vec![grant("ap1", "taxi", Role::TaxiEscort, &[])]).today_scopes();
-        assert!(!shows_full_names(&escort));
-        let both = who(vec![
-            grant("ap1", "taxi", Role::TaxiEscort, &[]),
-            grant("ap1", "ap1", Role::Dsl, &[]),
-        ])
-        .today_scopes();
-        assert!(shows_full_names(&both));
+    fn escorts_alone_see_only_the_run() {
+        assert_eq!(session_view(false, false, true), Some(SessionView::Run));
+        assert_eq!(
+            session_view(false, true, true),
+            Some(SessionView::Full { transport: true })
+        );
+        assert_eq!(
+            session_view(false, true, false),
+            Some(SessionView::Full { transport: false })
+        );
+        assert_eq!(
+            session_view(true, false, false),
+            Some(SessionView::Full { transport: true })
+        );
+        assert_eq!(session_view(false, false, false), None);
     }
 }

@@ -155,6 +155,16 @@ pub struct Pupil {
     pub commissioner: &'static str,
     tier: &'static str,
     day: &'static [Slot],
+    /// Where escorted runs collect the pupil.
+    home: Option<&'static str>,
+    /// (name, relationship, phone) for the contacts section.
+    emergency: Option<(&'static str, &'static str, &'static str)>,
+}
+
+fn half_an_hour_before(time: &str) -> String {
+    chrono::NaiveTime::parse_from_str(time, "%H:%M")
+        .map(|t| (t - Duration::minutes(30)).format("%H:%M").to_string())
+        .unwrap_or_else(|_| time.to_owned())
 }
 
 const MAYA: Option<&str> = Some("person-tutor-maya");
@@ -163,6 +173,8 @@ const TOM: Option<&str> = Some("person-tutor-tom");
 pub const PUPILS: &[Pupil] = &[
     Pupil {
         key: "amara",
+        home: Some("14 Elm Road, Kirkfield KF2 7AB"),
+        emergency: Some(("Grace Johnson", "Mother", "07700 900123")),
         ap: AP,
         first: "Amara",
         last: "Johnson",
@@ -176,6 +188,8 @@ pub const PUPILS: &[Pupil] = &[
     },
     Pupil {
         key: "leo",
+        home: Some("3 Canal Walk, Kirkfield KF2 5LC"),
+        emergency: Some(("Dean Carter", "Father", "07700 900456")),
         ap: AP,
         first: "Leo",
         last: "Carter",
@@ -189,6 +203,8 @@ pub const PUPILS: &[Pupil] = &[
     },
     Pupil {
         key: "jayden",
+        home: None,
+        emergency: None,
         ap: AP,
         first: "Jayden",
         last: "Brooks",
@@ -199,6 +215,8 @@ pub const PUPILS: &[Pupil] = &[
     },
     Pupil {
         key: "sofia",
+        home: None,
+        emergency: None,
         ap: AP,
         first: "Sofia",
         last: "Novak",
@@ -209,6 +227,8 @@ pub const PUPILS: &[Pupil] = &[
     },
     Pupil {
         key: "ellie",
+        home: Some("Flat 2, 40 Station Road, Kirkfield KF1 3SR"),
+        emergency: Some(("Marie Dunn", "Foster carer", "07700 900789")),
         ap: AP,
         first: "Ellie",
         last: "Turner",
@@ -222,6 +242,8 @@ pub const PUPILS: &[Pupil] = &[
     },
     Pupil {
         key: "kai",
+        home: None,
+        emergency: None,
         ap: AP,
         first: "Kai",
         last: "Morgan",
@@ -232,6 +254,8 @@ pub const PUPILS: &[Pupil] = &[
     },
     Pupil {
         key: "noah",
+        home: None,
+        emergency: None,
         ap: OTHER_AP,
         first: "Noah",
         last: "Bennett",
@@ -363,8 +387,13 @@ pub fn seed_sql(today: NaiveDate) -> String {
                     "NULL".into()
                 };
                 let tutor = tutor.map_or("NULL".into(), q);
+                // Escorted runs collect the pupil from home half an hour before the start.
+                let (pickup_place, pickup_time) = match (*escorted, p.home) {
+                    (true, Some(home)) => (q(home), q(&half_an_hour_before(from))),
+                    _ => ("NULL".into(), "NULL".into()),
+                };
                 sql += &format!(
-                    "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, tutor_id, escort_id) VALUES ({}, {}, {weekday}, {}, {}, {}, {tutor}, {escort});\n",
+                    "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, tutor_id, escort_id, pickup_place, pickup_time) VALUES ({}, {}, {weekday}, {}, {}, {}, {tutor}, {escort}, {pickup_place}, {pickup_time});\n",
                     q(&format!("session-{}-{weekday}-{n}", p.key)),
                     q(&placement),
                     q(from),
@@ -372,6 +401,16 @@ pub fn seed_sql(today: NaiveDate) -> String {
                     q(venue)
                 );
             }
+        }
+        if let Some((name, relationship, phone)) = p.emergency {
+            let contacts = serde_json::json!({
+                "emergency": { "name": name, "relationship": relationship, "phone": phone }
+            });
+            sql += &format!(
+                "INSERT INTO baseline_sections (placement_id, section, data, updated_by, updated_at) VALUES ({}, 'contacts', {}, 'person-admin', {now});\n",
+                q(&placement),
+                q(&contacts.to_string())
+            );
         }
     }
     for p in PEOPLE {

@@ -376,11 +376,40 @@ async fn today_shows_each_person_only_their_sessions() {
     );
 
     let escort = today_for("gary.hill@swiftcabs.example").await;
+    assert!(!escort.sessions.is_empty());
+    for s in &escort.sessions {
+        // Only what the run needs: first name and initial, no tier, no tutor.
+        assert!(
+            s.has_transport && s.pupil_last_name.chars().count() == 1,
+            "{s:?}"
+        );
+        assert_eq!((s.tier, s.tutor_name.as_deref()), (None, None));
+        let run = s.transport.as_ref().expect("the escort gets the run");
+        assert!(
+            run.pickup_place.is_some() && run.pickup_from.is_some(),
+            "{run:?}"
+        );
+        assert!(run.emergency_contact.is_some(), "{run:?}");
+    }
+    let amara = escort
+        .sessions
+        .iter()
+        .find(|s| s.pupil_first_name == "Amara")
+        .expect("Amara's run");
+    let run = amara.transport.as_ref().expect("run");
+    assert_eq!(run.pickup_from.as_deref(), Some("09:00"));
+    assert_eq!(run.pickup_until.as_deref(), Some("09:15"));
+    assert!(run.dropoff_place.starts_with("Riverside Centre"));
+
+    // The tutor of an escorted session sees the session, not the run.
+    assert!(maya.sessions.iter().any(|s| s.has_transport));
+    assert!(maya.sessions.iter().all(|s| s.transport.is_none()));
     assert!(
-        escort
+        admin
             .sessions
             .iter()
-            .all(|s| s.has_transport && s.pupil_last_name.chars().count() == 1)
+            .filter(|s| s.has_transport)
+            .all(|s| s.transport.is_some())
     );
 
     let (status, error) = error_of(Client::new(&server).get("/api/today").await).await;

@@ -103,3 +103,38 @@ async fn manifest_and_icons_make_the_app_installable() {
         .expect("sw text");
     assert!(!sw.contains("__BUILD__"), "build hash was not filled in");
 }
+
+#[tokio::test]
+async fn an_escort_sees_their_runs_and_nothing_else() {
+    let server = Server::start().await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&server.url("/"))
+        .await
+        .expect("open app");
+    browser
+        .sign_in("gary.hill@swiftcabs.example", demo::PASSWORD)
+        .await;
+    browser.wait_for(".session .run", 20).await;
+    let pupils = browser.texts(".session .pupil").await;
+    assert!(
+        pupils
+            .iter()
+            .all(|p| p.ends_with(|c: char| c.is_uppercase())
+                && p.split(' ').nth(1).is_some_and(|l| l.len() == 1)),
+        "first name and initial only: {pupils:?}"
+    );
+    assert!(
+        browser
+            .texts(".session .tag")
+            .await
+            .iter()
+            .all(|t| t == "Taxi"),
+        "no tier for an escort"
+    );
+    let phones = browser.texts(".run a.phone").await;
+    assert!(!phones.is_empty(), "an emergency number to call");
+    browser.screenshot("today-escort").await;
+    browser.close().await;
+}

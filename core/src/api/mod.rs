@@ -95,14 +95,16 @@ pub struct Today {
     pub sessions: Vec<TodaySession>,
 }
 
-/// One timetabled session taking place today.
+/// One timetabled session taking place today. An escort who sees it only
+/// because of its transport run gets the pupil's initial for a last name and
+/// no tier or tutor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TodaySession {
     pub session_id: String,
     pub placement_id: String,
     pub pupil_first_name: String,
     pub pupil_last_name: String,
-    pub tier: Tier,
+    pub tier: Option<Tier>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     /// Start as London wall-clock time, `HH:MM`, ready to show.
@@ -112,4 +114,25 @@ pub struct TodaySession {
     pub tutor_name: Option<String>,
     /// Whether a taxi run with an escort brings the pupil.
     pub has_transport: bool,
+    /// The run's details, for AP staff and the run's escort.
+    pub transport: Option<TransportRun>,
+}
+
+/// What an escort needs to bring a pupil to a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TransportRun {
+    pub pickup_place: Option<String>,
+    /// The pick-up window, London wall-clock `HH:MM`.
+    pub pickup_from: Option<String>,
+    pub pickup_until: Option<String>,
+    /// The session's venue.
+    pub dropoff_place: String,
+    pub emergency_contact: Option<EmergencyContact>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EmergencyContact {
+    pub name: String,
+    pub relationship: String,
+    pub phone: String,
 }

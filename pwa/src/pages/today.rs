@@ -1,4 +1,4 @@
-use lt_core::api::{Today, TodaySession};
+use lt_core::api::{Today, TodaySession, TransportRun};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -112,9 +112,33 @@ fn session_card(s: &TodaySession) -> Html {
                 if let Some(tutor) = &s.tutor_name { { format!(" · {tutor}") } }
             </p>
             <p class="tags">
-                <span class="tag">{ s.tier.label() }</span>
+                if let Some(tier) = s.tier { <span class="tag">{ tier.label() }</span> }
                 if s.has_transport { <span class="tag transport">{ "Taxi" }</span> }
             </p>
+            if let Some(run) = &s.transport { { run_details(run) } }
         </li>
+    }
+}
+
+/// The taxi run, for its escort and the AP's staff.
+fn run_details(run: &TransportRun) -> Html {
+    let window = match (&run.pickup_from, &run.pickup_until) {
+        (Some(from), Some(until)) => format!("{from}–{until}"),
+        _ => "time not set".to_owned(),
+    };
+    html! {
+        <dl class="run">
+            <dt>{ "Pick up" }</dt>
+            <dd>{ format!("{window} · {}", run.pickup_place.clone().unwrap_or_else(|| "place not set".into())) }</dd>
+            <dt>{ "Drop off" }</dt>
+            <dd>{ &run.dropoff_place }</dd>
+            if let Some(contact) = &run.emergency_contact {
+                <dt>{ "Emergency contact" }</dt>
+                <dd>
+                    { format!("{} ({}) ", contact.name, contact.relationship) }
+                    <a class="phone" href={format!("tel:{}", contact.phone.replace(' ', ""))}>{ &contact.phone }</a>
+                </dd>
+            }
+        </dl>
     }
 }

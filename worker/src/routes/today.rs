@@ -1,6 +1,6 @@
-use chrono::{DateTime, Datelike, NaiveTime, Utc};
-use lt_core::access::{self, TodayScope};
-use lt_core::api::{Today, TodaySession};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use lt_core::access::{self, SessionView, TodayScope};
+use lt_core::api::{EmergencyContact, Today, TodaySession, TransportRun};
 use lt_core::domain::Tier;
 use lt_core::london;
 use serde::Deserialize;
@@ -22,8 +22,66 @@ struct Row {
     start_time: String,
     end_time: String,
     venue_name: String,
+    venue_address: String,
     tutor_name: Option<String>,
     has_transport: u8,
+    pickup_place: Option<String>,
+    pickup_time: Option<String>,
+    pickup_window_minutes: i64,
+    contacts: Option<String>,
+    via_ap_staff: u8,
+    via_scope: u8,
+    via_escort: u8,
+}
+
+#[derive(Deserialize)]
+struct Contacts {
+    emergency: Option<EmergencyContact>,
+}
+
+/// The SQL conditions for each way a session can come into sight, with their values.
+struct Visibility {
+    params: Vec<JsValue>,
+    ap_staff: String,
+    scope: String,
+    escort: String,
+}
+
+impl Visibility {
+    fn of(scopes: &[TodayScope], first_param: usize) -> Visibility {
+        let mut aps: Vec<&str> = Vec::new();
+        let mut placements: Vec<&str> = Vec::new();
+        let (mut teacher, mut escort) = (None, None);
+        for scope in scopes {
+            match scope {
+                TodayScope::WholeAp(ap) => aps.push(ap),
+                TodayScope::Placements(ids) => placements.extend(ids.iter().map(String::as_str)),
+                TodayScope::Teaching(person) => teacher = Some(person.as_str()),
+                TodayScope::Escorting(person) => escort = Some(person.as_str()),
+            }
+        }
+        let json = |list: &[&str]| {
+            JsValue::from_str(&serde_json::to_string(list).unwrap_or_else(|_| "[]".into()))
+        };
+        let n = first_param;
+        // Lists go in as one JSON parameter each: D1 allows 100 bindings.
+        Visibility {
+            params: vec![
+                json(&aps),
+                json(&placements),
+                JsValue::from_str(teacher.unwrap_or("")),
+                JsValue::from_str(escort.unwrap_or("")),
+            ],
+            ap_staff: format!("p.ap_id IN (SELECT value FROM json_each(?{n}))"),
+            scope: format!(
+                "(p.id IN (SELECT value FROM json_each(?{})) OR (?{} <> '' AND s.tutor_id = ?{}))",
+                n + 1,
+                n + 2,
+                n + 2
+            ),
+            escort: format!("(?{} <> '' AND s.escort_id = ?{})", n + 3, n + 3),
+        }
+    }
 }
 
 pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiResult<Response> {
@@ -31,31 +89,14 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
     let scopes = caller.principal.today_scopes();
     let mut sessions = Vec::new();
     if !scopes.is_empty() {
-        let mut params = vec![
-            JsValue::from(date.weekday().number_from_monday()),
-            JsValue::from_str(&date.to_string()),
-        ];
-        let mut bind = |value: &str| {
-            params.push(JsValue::from_str(value));
-            format!("?{}", params.len())
-        };
-        let clauses: Vec<String> = scopes
-            .iter()
-            .map(|scope| match scope {
-                TodayScope::WholeAp(ap) => format!("p.ap_id = {}", bind(ap)),
-                TodayScope::Teaching(person) => format!("s.tutor_id = {}", bind(person)),
-                TodayScope::Escorting(person) => format!("s.escort_id = {}", bind(person)),
-                // One JSON parameter, however many placements (D1 allows 100 bindings).
-                TodayScope::Placements(ids) => format!(
-                    "p.id IN (SELECT value FROM json_each({}))",
-                    bind(&serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
-                ),
-            })
-            .collect();
+        let seen = Visibility::of(&scopes, 3);
         let sql = format!(
             "SELECT s.id AS session_id, p.id AS placement_id, pu.first_name, pu.last_name, p.tier,
-                    s.start_time, s.end_time, v.name AS venue_name, t.name AS tutor_name,
-                    (s.escort_id IS NOT NULL) AS has_transport
+                    s.start_time, s.end_time, v.name AS venue_name, v.address AS venue_address,
+                    t.name AS tutor_name, (s.escort_id IS NOT NULL) AS has_transport,
+                    s.pickup_place, s.pickup_time, s.pickup_window_minutes,
+                    (SELECT b.data FROM baseline_sections b WHERE b.placement_id = p.id AND b.section = 'contacts') AS contacts,
+                    {} AS via_ap_staff, {} AS via_scope, {} AS via_escort
              FROM sessions s
              JOIN placements p ON p.id = s.placement_id
              JOIN pupils pu ON pu.id = p.pupil_id
@@ -63,20 +104,31 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
              LEFT JOIN people t ON t.id = s.tutor_id
              WHERE s.weekday = ?1 AND p.state = 'active'
                AND p.start_date <= ?2 AND (p.end_date IS NULL OR p.end_date >= ?2)
-               AND ({})
+               AND ({} OR {} OR {})
              ORDER BY s.start_time, pu.last_name, pu.first_name",
-            clauses.join(" OR ")
+            seen.ap_staff, seen.scope, seen.escort, seen.ap_staff, seen.scope, seen.escort
         );
+        let mut params = vec![
+            JsValue::from(date.weekday().number_from_monday()),
+            JsValue::from_str(&date.to_string()),
+        ];
+        params.extend(seen.params);
         let rows: Vec<Row> = db.prepare(sql).bind(&params)?.all().await?.results()?;
-        let full_names = access::shows_full_names(&scopes);
         for row in rows {
-            sessions.push(to_session(row, date, full_names)?);
+            let view = access::session_view(
+                row.via_ap_staff != 0,
+                row.via_scope != 0,
+                row.via_escort != 0,
+            );
+            if let Some(view) = view {
+                sessions.push(to_session(row, date, view)?);
+            }
         }
     }
     Ok(http::json(200, &Today { date, sessions }))
 }
 
-fn to_session(row: Row, date: chrono::NaiveDate, full_names: bool) -> ApiResult<TodaySession> {
+fn to_session(row: Row, date: NaiveDate, view: SessionView) -> ApiResult<TodaySession> {
     let corrupt =
         |what: &str| ApiError::Unexpected(format!("session {}: bad {what}", row.session_id));
     let time = |t: &str| NaiveTime::parse_from_str(t, "%H:%M");
@@ -85,23 +137,43 @@ fn to_session(row: Row, date: chrono::NaiveDate, full_names: bool) -> ApiResult<
     let tier = Tier::parse(&row.tier).ok_or_else(|| corrupt("tier"))?;
     let starts_at = london::to_utc(date, start);
     let ends_at = london::to_utc(date, end);
-    let last_name = if full_names {
-        row.last_name
-    } else {
-        row.last_name.chars().take(1).collect()
-    };
+    let shows_transport = matches!(
+        view,
+        SessionView::Run | SessionView::Full { transport: true }
+    );
+    let transport = (row.has_transport != 0 && shows_transport).then(|| {
+        let pickup = row.pickup_time.as_deref().and_then(|t| time(t).ok());
+        let clock = |t: NaiveTime| t.format("%H:%M").to_string();
+        TransportRun {
+            pickup_place: row.pickup_place.clone(),
+            pickup_from: pickup.map(clock),
+            pickup_until: pickup.map(|t| clock(t + Duration::minutes(row.pickup_window_minutes))),
+            dropoff_place: format!("{}, {}", row.venue_name, row.venue_address),
+            emergency_contact: row
+                .contacts
+                .as_deref()
+                .and_then(|c| serde_json::from_str::<Contacts>(c).ok())
+                .and_then(|c| c.emergency),
+        }
+    });
+    let run_only = view == SessionView::Run;
     Ok(TodaySession {
         session_id: row.session_id,
         placement_id: row.placement_id,
         pupil_first_name: row.first_name,
-        pupil_last_name: last_name,
-        tier,
+        pupil_last_name: if run_only {
+            row.last_name.chars().take(1).collect()
+        } else {
+            row.last_name
+        },
+        tier: (!run_only).then_some(tier),
         starts_local: london::clock(starts_at),
         ends_local: london::clock(ends_at),
         starts_at,
         ends_at,
         venue_name: row.venue_name,
-        tutor_name: row.tutor_name,
+        tutor_name: if run_only { None } else { row.tutor_name },
         has_transport: row.has_transport != 0,
+        transport,
     })
 }
