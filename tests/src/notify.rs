@@ -163,6 +163,21 @@ impl NotifyReceiver {
             .and_then(|m| m.personalisation.get("link").cloned())
     }
 
+    /// Like [`NotifyReceiver::link_for`], waiting up to ten seconds for an
+    /// email the worker sends after answering (password resets).
+    pub async fn wait_for_link(&self, address: &str) -> String {
+        for _ in 0..100 {
+            if let Some(link) = self.link_for(address) {
+                return link;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!(
+            "no email to {address} arrived; rejected: {:?}",
+            self.rejected()
+        );
+    }
+
     /// Fails the test if anything the worker sent was refused.
     pub fn assert_nothing_rejected(&self) {
         let rejected = self.rejected();

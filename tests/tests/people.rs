@@ -143,9 +143,7 @@ async fn a_tutor_who_forgot_their_password_resets_it_from_the_email() {
     );
     browser.screenshot("forgot").await;
 
-    let link = receiver
-        .link_for("tom.reid@riverside.example")
-        .expect("reset link");
+    let link = receiver.wait_for_link("tom.reid@riverside.example").await;
     browser.client.goto(&link).await.expect("follow the link");
     browser.wait_for("#password", 20).await;
     browser.fill("#password", "copper-lantern-meadow").await;

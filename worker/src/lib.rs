@@ -15,8 +15,8 @@ mod routes;
 use worker::{Context, Env, Request, Response, ScheduleContext, ScheduledEvent, event};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    Ok(routes::handle(req, &env).await)
+async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    Ok(routes::handle(req, &env, &ctx).await)
 }
 
 #[event(scheduled)]

@@ -13,7 +13,7 @@ mod today;
 
 use lt_core::access::ApManager;
 use lt_core::api::{Audience, Endpoint, ErrorCode, Method, Resolution};
-use worker::{Env, Request, Response};
+use worker::{Context, Env, Request, Response};
 
 use crate::audit::AuditContext;
 use crate::auth::{self, Caller};
@@ -22,13 +22,13 @@ use crate::{clock, db, http, ids};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub async fn handle(mut req: Request, env: &Env) -> Response {
-    dispatch(&mut req, env)
+pub async fn handle(mut req: Request, env: &Env, ctx: &Context) -> Response {
+    dispatch(&mut req, env, ctx)
         .await
         .unwrap_or_else(ApiError::into_response)
 }
 
-async fn dispatch(req: &mut Request, env: &Env) -> ApiResult<Response> {
+async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
     let method = req.method().to_string();
     let (endpoint, params) = match Endpoint::resolve(&method, &req.path()) {
         Resolution::Found(endpoint, params) => (endpoint, params),
@@ -65,7 +65,7 @@ async fn dispatch(req: &mut Request, env: &Env) -> ApiResult<Response> {
             invitations::accept(req, env, &db::open(env)?, now, &request_id).await
         }
         Endpoint::RequestPasswordReset => {
-            passwords::request(req, env, &db::open(env)?, now, &request_id).await
+            passwords::request(req, env, ctx, &db::open(env)?, now, &request_id).await
         }
         Endpoint::CompletePasswordReset => {
             passwords::complete(req, env, &db::open(env)?, now, &request_id).await
