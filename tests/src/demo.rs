@@ -161,6 +161,13 @@ pub struct Pupil {
     emergency: Option<(&'static str, &'static str, &'static str)>,
 }
 
+/// A valid UPN issued by Kirkfield (LA 941) at Northgate (4001) in 2024.
+fn upn(serial: usize) -> String {
+    let rest = format!("941400124{:03}", serial + 101);
+    let letter = lt_core::domain::upn_check_letter(rest.as_bytes()).map_or('?', char::from);
+    format!("{letter}{rest}")
+}
+
 fn half_an_hour_before(time: &str) -> String {
     chrono::NaiveTime::parse_from_str(time, "%H:%M")
         .map(|t| (t - Duration::minutes(30)).format("%H:%M").to_string())
@@ -354,16 +361,17 @@ pub fn seed_sql(today: NaiveDate) -> String {
             q(&hash_password(PASSWORD, &salt))
         );
     }
-    for p in PUPILS {
+    for (number, p) in PUPILS.iter().enumerate() {
         let pupil = format!("pupil-{}", p.key);
         let placement = placement_id(p.key);
         sql += &format!(
-            "INSERT INTO pupils (id, ap_id, first_name, last_name, date_of_birth, upn, created_at) VALUES ({}, {}, {}, {}, {}, NULL, {now});\n",
+            "INSERT INTO pupils (id, ap_id, first_name, last_name, date_of_birth, upn, created_at) VALUES ({}, {}, {}, {}, {}, {}, {now});\n",
             q(&pupil),
             q(p.ap),
             q(p.first),
             q(p.last),
-            q(p.born)
+            q(p.born),
+            q(&upn(number))
         );
         let end_date = if p.tier == "short_term" {
             q(&end.to_string())
@@ -488,6 +496,17 @@ mod tests {
                 let pupil = PUPILS.iter().find(|x| x.key == *key).expect("pupil");
                 assert_eq!(pupil.ap, p.ap, "{} scoped to another AP's pupil", p.id);
             }
+        }
+    }
+
+    #[test]
+    fn demo_upns_are_valid() {
+        for n in 0..PUPILS.len() {
+            assert!(
+                lt_core::domain::Upn::parse(&upn(n), "upn").is_ok(),
+                "{}",
+                upn(n)
+            );
         }
     }
 

@@ -3,7 +3,9 @@
 mod email;
 mod organisation;
 mod tier;
+mod upn;
 
 pub use email::EmailAddress;
 pub use organisation::OrganisationKind;
 pub use tier::Tier;
+pub use upn::{Upn, check_letter as upn_check_letter};
