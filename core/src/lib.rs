@@ -12,3 +12,4 @@ pub mod london;
 pub mod notify;
 pub mod openapi;
 pub mod throttle;
+pub mod timetable;

@@ -447,3 +447,30 @@ async fn openapi_document_passes_an_independent_validator() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[tokio::test]
+async fn only_placements_running_today_have_sessions_today() {
+    let server = Server::start().await;
+    let yesterday = lt_core::london::local_date(Utc::now()) - chrono::Duration::days(1);
+    let tomorrow = yesterday + chrono::Duration::days(2);
+    server.sql(&format!(
+        "UPDATE placements SET end_date = '{yesterday}' WHERE id = 'placement-amara'; \
+         UPDATE placements SET start_date = '{tomorrow}' WHERE id = 'placement-kai';"
+    ));
+    let mut admin = Client::signed_in(&server, "admin@riverside.example").await;
+    let today: Today = admin.get("/api/today").await.json().await.expect("today");
+    let pupils: Vec<&str> = today
+        .sessions
+        .iter()
+        .map(|s| s.pupil_first_name.as_str())
+        .collect();
+    assert!(
+        !pupils.contains(&"Amara"),
+        "Amara's placement ended yesterday: {pupils:?}"
+    );
+    assert!(
+        !pupils.contains(&"Kai"),
+        "Kai's placement starts tomorrow: {pupils:?}"
+    );
+    assert!(pupils.contains(&"Leo"));
+}

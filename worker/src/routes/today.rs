@@ -3,6 +3,7 @@ use lt_core::access::{self, SessionView, TodayScope};
 use lt_core::api::{EmergencyContact, Today, TodaySession, TransportRun};
 use lt_core::domain::Tier;
 use lt_core::london;
+use lt_core::timetable::{self, Calendar, WeeklySession};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::Response;
@@ -19,6 +20,8 @@ struct Row {
     first_name: String,
     last_name: String,
     tier: String,
+    start_date: String,
+    end_date: Option<String>,
     start_time: String,
     end_time: String,
     venue_name: String,
@@ -89,10 +92,10 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
     let scopes = caller.principal.today_scopes();
     let mut sessions = Vec::new();
     if !scopes.is_empty() {
-        let seen = Visibility::of(&scopes, 3);
+        let seen = Visibility::of(&scopes, 2);
         let sql = format!(
             "SELECT s.id AS session_id, p.id AS placement_id, pu.first_name, pu.last_name, p.tier,
-                    s.start_time, s.end_time, v.name AS venue_name, v.address AS venue_address,
+                    p.start_date, p.end_date, s.start_time, s.end_time, v.name AS venue_name, v.address AS venue_address,
                     t.name AS tutor_name, (s.escort_id IS NOT NULL) AS has_transport,
                     s.pickup_place, s.pickup_time, s.pickup_window_minutes,
                     (SELECT b.data FROM baseline_sections b WHERE b.placement_id = p.id AND b.section = 'contacts') AS contacts,
@@ -103,15 +106,12 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
              JOIN venues v ON v.id = s.venue_id
              LEFT JOIN people t ON t.id = s.tutor_id
              WHERE s.weekday = ?1 AND p.state = 'active'
-               AND p.start_date <= ?2 AND (p.end_date IS NULL OR p.end_date >= ?2)
                AND ({} OR {} OR {})
              ORDER BY s.start_time, pu.last_name, pu.first_name",
             seen.ap_staff, seen.scope, seen.escort, seen.ap_staff, seen.scope, seen.escort
         );
-        let mut params = vec![
-            JsValue::from(date.weekday().number_from_monday()),
-            JsValue::from_str(&date.to_string()),
-        ];
+        // The weekday narrows the query; lt-core's timetable decides the rest.
+        let mut params = vec![JsValue::from(date.weekday().number_from_monday())];
         params.extend(seen.params);
         let rows: Vec<Row> = db.prepare(sql).bind(&params)?.all().await?.results()?;
         for row in rows {
@@ -121,22 +121,37 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
                 row.via_escort != 0,
             );
             if let Some(view) = view {
-                sessions.push(to_session(row, date, view)?);
+                sessions.extend(to_session(row, date, view)?);
             }
         }
     }
     Ok(http::json(200, &Today { date, sessions }))
 }
 
-fn to_session(row: Row, date: NaiveDate, view: SessionView) -> ApiResult<TodaySession> {
+/// The session as `view` shows it, if it happens on `date` at all.
+fn to_session(row: Row, date: NaiveDate, view: SessionView) -> ApiResult<Option<TodaySession>> {
     let corrupt =
         |what: &str| ApiError::Unexpected(format!("session {}: bad {what}", row.session_id));
     let time = |t: &str| NaiveTime::parse_from_str(t, "%H:%M");
-    let start = time(&row.start_time).map_err(|_| corrupt("start_time"))?;
-    let end = time(&row.end_time).map_err(|_| corrupt("end_time"))?;
+    let day = |t: &str| {
+        t.parse::<NaiveDate>()
+            .map_err(|_| corrupt("placement dates"))
+    };
+    let session = WeeklySession {
+        weekday: date.weekday(),
+        start: time(&row.start_time).map_err(|_| corrupt("start_time"))?,
+        end: time(&row.end_time).map_err(|_| corrupt("end_time"))?,
+    };
+    let calendar = Calendar {
+        starts: Some(day(&row.start_date)?),
+        ends: row.end_date.as_deref().map(day).transpose()?,
+        ..Calendar::default()
+    };
+    let Some(occurrence) = timetable::occurrence(&session, date, &calendar) else {
+        return Ok(None);
+    };
+    let (starts_at, ends_at) = (occurrence.starts_at, occurrence.ends_at);
     let tier = Tier::parse(&row.tier).ok_or_else(|| corrupt("tier"))?;
-    let starts_at = london::to_utc(date, start);
-    let ends_at = london::to_utc(date, end);
     let shows_transport = matches!(
         view,
         SessionView::Run | SessionView::Full { transport: true }
@@ -157,7 +172,7 @@ fn to_session(row: Row, date: NaiveDate, view: SessionView) -> ApiResult<TodaySe
         }
     });
     let run_only = view == SessionView::Run;
-    Ok(TodaySession {
+    Ok(Some(TodaySession {
         session_id: row.session_id,
         placement_id: row.placement_id,
         pupil_first_name: row.first_name,
@@ -175,5 +190,5 @@ fn to_session(row: Row, date: NaiveDate, view: SessionView) -> ApiResult<TodaySe
         tutor_name: if run_only { None } else { row.tutor_name },
         has_transport: row.has_transport != 0,
         transport,
-    })
+    }))
 }
