@@ -5,6 +5,7 @@ mod audit;
 mod directory;
 mod health;
 mod invitations;
+mod joining;
 mod passwords;
 mod people;
 mod placements;
@@ -60,9 +61,9 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
         Endpoint::Health => health::get(env).await,
         Endpoint::OpenApi => Ok(http::json(200, &lt_core::openapi::document(VERSION))),
         Endpoint::SignIn => session::sign_in(req, env, &db::open(env)?, now).await,
-        Endpoint::LookUpInvitation => invitations::look_up(req, &db::open(env)?, now).await,
+        Endpoint::LookUpInvitation => joining::look_up(req, &db::open(env)?, now).await,
         Endpoint::AcceptInvitation => {
-            invitations::accept(req, env, &db::open(env)?, now, &request_id).await
+            joining::accept(req, env, &db::open(env)?, now, &request_id).await
         }
         Endpoint::RequestPasswordReset => {
             passwords::request(req, env, ctx, &db::open(env)?, now, &request_id).await
