@@ -33,6 +33,16 @@ impl Failure {
         }
     }
 
+    /// Splits an optional failure into the message for `field` and the
+    /// message for everything else, for a form that shows both.
+    pub fn split(failure: Option<&Failure>, field: &str) -> (Option<String>, Option<String>) {
+        match failure {
+            Some(f) if f.field() == Some(field) => (Some(f.message()), None),
+            Some(f) => (None, Some(f.message())),
+            None => (None, None),
+        }
+    }
+
     /// The request field the server named, if any.
     pub fn field(&self) -> Option<&str> {
         match self {

@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use super::fragment_token;
 use crate::api::{self, Failure};
-use crate::components::{Field, input_value};
+use crate::components::{Field, NewPassword, confirmed, input_value};
 use crate::session::use_enter_app;
 
 /// Following an invitation link: see what it is for, choose a password, done.
@@ -48,11 +48,14 @@ pub fn Invite() -> Html {
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let chosen = input_value(&password);
-            if !existing && chosen != input_value(&confirm) {
+            let chosen = if existing {
+                input_value(&password)
+            } else if let Some(chosen) = confirmed(&password, &confirm) {
+                chosen
+            } else {
                 mismatch.set(true);
                 return;
-            }
+            };
             mismatch.set(false);
             let body = AcceptInvitation {
                 token: fragment_token(),
@@ -67,14 +70,7 @@ pub fn Invite() -> Html {
             });
         })
     };
-    let password_error = failure
-        .as_ref()
-        .filter(|f| f.field() == Some("password"))
-        .map(Failure::message);
-    let general = failure
-        .as_ref()
-        .filter(|f| f.field() != Some("password"))
-        .map(Failure::message);
+    let (password_error, general) = Failure::split(failure.as_ref(), "password");
     html! {
         <form class="card invite" {onsubmit} novalidate=true>
             <h2>{ format!("Welcome, {}", invitation.name) }</h2>
@@ -87,10 +83,7 @@ pub fn Invite() -> Html {
                 <Field id="password" label="Your current LearnTrek password" kind="password" autocomplete="current-password"
                     hint="You already have an account; this adds the new access to it." node={password} error={password_error} />
             } else {
-                <Field id="password" label="Choose a password" kind="password" autocomplete="new-password"
-                    hint="At least 10 characters. Three random words work well." node={password} error={password_error} />
-                <Field id="confirm" label="Type it again" kind="password" autocomplete="new-password" node={confirm}
-                    error={mismatch.then(|| "the two passwords are different".to_owned())} />
+                <NewPassword label="Choose a password" {password} {confirm} error={password_error} mismatch={*mismatch} />
             }
             <button class="primary" type="submit">{ "Accept and sign in" }</button>
         </form>

@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use super::fragment_token;
 use crate::api::{self, Failure};
-use crate::components::{Field, input_value};
+use crate::components::{NewPassword, confirmed};
 use crate::session::use_enter_app;
 
 #[component]
@@ -23,11 +23,10 @@ pub fn Reset() -> Html {
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let chosen = input_value(&password);
-            if chosen != input_value(&confirm) {
+            let Some(chosen) = confirmed(&password, &confirm) else {
                 mismatch.set(true);
                 return;
-            }
+            };
             mismatch.set(false);
             let body = CompletePasswordReset {
                 token: fragment_token(),
@@ -42,24 +41,14 @@ pub fn Reset() -> Html {
             });
         })
     };
-    let password_error = failure
-        .as_ref()
-        .filter(|f| f.field() == Some("password"))
-        .map(Failure::message);
-    let general = failure
-        .as_ref()
-        .filter(|f| f.field() != Some("password"))
-        .map(Failure::message);
+    let (password_error, general) = Failure::split(failure.as_ref(), "password");
     html! {
         <form class="card" {onsubmit} novalidate=true>
             <h2>{ "Choose a new password" }</h2>
             if let Some(message) = general {
                 <p class="error" role="alert">{ message }</p>
             }
-            <Field id="password" label="New password" kind="password" autocomplete="new-password"
-                hint="At least 10 characters. Three random words work well." node={password} error={password_error} />
-            <Field id="confirm" label="Type it again" kind="password" autocomplete="new-password" node={confirm}
-                error={mismatch.then(|| "the two passwords are different".to_owned())} />
+            <NewPassword label="New password" {password} {confirm} error={password_error} mismatch={*mismatch} />
             <button class="primary" type="submit">{ "Save and sign in" }</button>
         </form>
     }
