@@ -156,6 +156,11 @@ pub struct PlacementAccess {
     ap_id: String,
     /// Safeguarding flags: AP admins and DSLs, and school DSLs for their own pupils.
     pub safeguarding: bool,
+    /// The caller is an admin or DSL of the placement's AP.
+    pub manages: bool,
+    /// The caller is school or LA staff invited for this placement: the
+    /// commissioner's side, who completes the baseline.
+    pub commissions: bool,
 }
 
 impl PlacementAccess {
@@ -188,6 +193,8 @@ impl Principal {
     pub fn placement(&self, placement: PlacementRef<'_>) -> Option<PlacementAccess> {
         let mut visible = false;
         let mut safeguarding = false;
+        let mut manages = false;
+        let mut commissions = false;
         for g in self.grants.iter().filter(|g| g.ap_id == placement.ap_id) {
             let covers = g.role.is_ap_staff()
                 || (g.role.is_placement_scoped() && g.placements.iter().any(|p| p == placement.id));
@@ -195,13 +202,17 @@ impl Principal {
                 continue;
             }
             visible = true;
-            safeguarding |= matches!(g.role, Role::ApAdmin | Role::Dsl)
-                || (g.role == Role::SchoolStaff && g.is_dsl);
+            let manager = matches!(g.role, Role::ApAdmin | Role::Dsl);
+            manages |= manager;
+            commissions |= matches!(g.role, Role::SchoolStaff | Role::LaCommissioner);
+            safeguarding |= manager || (g.role == Role::SchoolStaff && g.is_dsl);
         }
         visible.then(|| PlacementAccess {
             placement_id: placement.id.to_owned(),
             ap_id: placement.ap_id.to_owned(),
             safeguarding,
+            manages,
+            commissions,
         })
     }
 
@@ -383,6 +394,21 @@ mod tests {
         assert!(sees(school_dsl.clone()));
         school_dsl.placements.clear();
         assert!(!sees(school_dsl), "a school DSL only for their own pupils");
+    }
+
+    #[test]
+    fn managers_and_commissioners_are_told_apart() {
+        let access = |g: Grant| who(vec![g]).placement(P1).expect("visible");
+        let admin = access(grant("ap1", "ap1", Role::ApAdmin, &[]));
+        assert!(admin.manages && !admin.commissions);
+        let senco = access(grant("ap1", "s", Role::SchoolStaff, &["p1"]));
+        assert!(senco.commissions && !senco.manages);
+        let la = access(grant("ap1", "la", Role::LaCommissioner, &["p1"]));
+        assert!(la.commissions && !la.manages);
+        for role in [Role::ApPractitioner, Role::OffSiteTutor] {
+            let a = access(grant("ap1", "ap1", role, &["p1"]));
+            assert!(!a.manages && !a.commissions, "{role:?}");
+        }
     }
 
     #[test]

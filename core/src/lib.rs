@@ -7,6 +7,7 @@ pub mod access;
 pub mod api;
 pub mod credentials;
 pub mod domain;
+pub mod gate;
 pub mod invitations;
 pub mod london;
 pub mod notify;

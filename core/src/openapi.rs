@@ -11,8 +11,10 @@ use crate::api::{
     PasswordResetRequested, SignInRequest, Today,
 };
 use crate::api::{
-    AuditPage, AuditQuery, CompletePasswordReset, Directory, PeopleList, PlacementDetail,
+    AuditPage, AuditQuery, Baseline, CompletePasswordReset, CtfImported, Directory, EndPlacement,
+    NewPlacement, PeopleList, PlacementDetail, PlacementList, ReturnBaseline,
 };
+use crate::gate::{self, Section, ctf::MAX_CTF_BYTES};
 
 struct Operation {
     id: &'static str,
@@ -170,6 +172,74 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
             (200, "The placement", s.response::<PlacementDetail>()),
             &[],
         ),
+        Endpoint::ListPlacements => op(
+            "listPlacements",
+            "The placements the signed-in person may see, with their gate progress",
+            None,
+            (200, "The placements", s.response::<PlacementList>()),
+            &[],
+        ),
+        Endpoint::CreatePlacement => op(
+            "createPlacement",
+            "Record a referral: the pupil, the commissioner, the tier and dates; the placement starts referred",
+            s.request::<NewPlacement>(),
+            (
+                201,
+                "The referred placement",
+                s.response::<PlacementDetail>(),
+            ),
+            &[],
+        ),
+        Endpoint::GetBaseline => op(
+            "getBaseline",
+            "The transition baseline: every field with who entered it, when and how, and its history; \
+             safeguarding values only for those allowed (each such read is audited)",
+            None,
+            (200, "The baseline", s.response::<Baseline>()),
+            &[],
+        ),
+        Endpoint::SaveBaselineSection => op(
+            "saveBaselineSection",
+            "Save fields of one section; absent fields are kept, null clears one",
+            Some(section_bodies()),
+            (200, "The baseline after saving", s.response::<Baseline>()),
+            &[403],
+        ),
+        Endpoint::ImportCtf => op(
+            "importCtf",
+            "Pre-fill the baseline from a DfE Common Transfer File (application/xml); typed values are kept",
+            None,
+            (200, "What the file filled", s.response::<CtfImported>()),
+            &[400, 403, 413, 415],
+        ),
+        Endpoint::SubmitBaseline => op(
+            "submitBaseline",
+            "Hand the completed baseline to the AP for review",
+            None,
+            (200, "Submitted", s.response::<PlacementDetail>()),
+            &[403, 409],
+        ),
+        Endpoint::AcceptBaseline => op(
+            "acceptBaseline",
+            "Accept the submitted baseline (AP admin or DSL): the placement becomes active",
+            None,
+            (200, "Active", s.response::<PlacementDetail>()),
+            &[403, 409],
+        ),
+        Endpoint::ReturnBaseline => op(
+            "returnBaseline",
+            "Send the submitted baseline back to the commissioner with a comment",
+            s.request::<ReturnBaseline>(),
+            (200, "Returned", s.response::<PlacementDetail>()),
+            &[403, 409],
+        ),
+        Endpoint::EndPlacement => op(
+            "endPlacement",
+            "End the placement with a reason",
+            s.request::<EndPlacement>(),
+            (200, "Ended", s.response::<PlacementDetail>()),
+            &[403, 409],
+        ),
         Endpoint::GetDirectory => op(
             "getDirectory",
             "The AP's organisations and placements, to choose from when inviting",
@@ -212,6 +282,15 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
             )
         },
     }
+}
+
+/// A section save is one of the sections' bodies, each read from the field table.
+fn section_bodies() -> Schema {
+    let bodies: Vec<Value> = Section::ALL
+        .iter()
+        .map(|s| gate::section_schema(*s))
+        .collect();
+    Schema::try_from(json!({ "anyOf": bodies })).unwrap_or_default()
 }
 
 fn inline_schema<T: JsonSchema>() -> Schema {
@@ -260,7 +339,15 @@ fn common_errors(endpoint: Endpoint, has_body: bool) -> Vec<u16> {
 fn path_parameters(path: &str) -> Vec<Value> {
     path.split('/')
         .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
-        .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
+        .map(|name| {
+            let schema = if name == "section" {
+                let names: Vec<&str> = Section::ALL.iter().map(|s| s.as_str()).collect();
+                json!({ "type": "string", "enum": names })
+            } else {
+                json!({ "type": "string" })
+            };
+            json!({ "name": name, "in": "path", "required": true, "schema": schema })
+        })
         .collect()
 }
 
@@ -306,6 +393,14 @@ pub fn document(version: &str) -> Value {
         });
         if let Some(schema) = op.request {
             operation["requestBody"] = json!({ "required": true, "content": json_content(schema) });
+        }
+        if endpoint == Endpoint::ImportCtf {
+            let xml = json!({ "schema": { "type": "string", "maxLength": MAX_CTF_BYTES } });
+            operation["requestBody"] = json!({
+                "required": true,
+                "description": "A Common Transfer File as the school's MIS exports it",
+                "content": { "application/xml": xml, "text/xml": xml },
+            });
         }
         let mut parameters = path_parameters(endpoint.path());
         if let Some(query) = &op.query {

@@ -68,6 +68,11 @@ impl Client {
         self.send(builder).await
     }
 
+    pub async fn put_json(&mut self, path: &str, body: &Value) -> Response {
+        let builder = self.request(Method::PUT, path).json(body);
+        self.send(builder).await
+    }
+
     pub fn cookie(&self) -> Option<&str> {
         self.cookie.as_deref()
     }

@@ -85,7 +85,7 @@ pub const PEOPLE: &[DemoPerson] = &[
         AP,
         AP,
         "off_site_tutor",
-        &["leo", "jayden", "ellie", "kai"],
+        &["leo", "jayden", "ellie", "kai", "mia"],
     ),
     person(
         "person-escort",
@@ -103,7 +103,7 @@ pub const PEOPLE: &[DemoPerson] = &[
         AP,
         SCHOOL,
         "school_staff",
-        &["amara", "leo", "jayden", "sofia"],
+        &["amara", "leo", "jayden", "sofia", "mia"],
     ),
     DemoPerson {
         is_dsl: true,
@@ -159,6 +159,15 @@ pub struct Pupil {
     home: Option<&'static str>,
     /// (name, relationship, phone) for the contacts section.
     emergency: Option<(&'static str, &'static str, &'static str)>,
+    /// `active`, or `referred` for a pupil whose baseline is still to complete.
+    pub state: &'static str,
+    /// (reading age, SEN status, triggers, strategies) for the baseline.
+    learning: (
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        &'static [&'static str],
+    ),
 }
 
 /// A valid UPN issued by Kirkfield (LA 941) at Northgate (4001) in 2024.
@@ -180,6 +189,19 @@ const TOM: Option<&str> = Some("person-tutor-tom");
 pub const PUPILS: &[Pupil] = &[
     Pupil {
         key: "amara",
+        state: "active",
+        learning: (
+            "10 years 2 months (NGRT, Sept 2026)",
+            "sen_support",
+            &[
+                "Sudden changes to the plan",
+                "Being singled out in front of peers",
+            ],
+            &[
+                "Warn of changes the day before",
+                "A quiet word one to one, not in front of the group",
+            ],
+        ),
         home: Some("14 Elm Road, Kirkfield KF2 7AB"),
         emergency: Some(("Grace Johnson", "Mother", "07700 900123")),
         ap: AP,
@@ -195,6 +217,16 @@ pub const PUPILS: &[Pupil] = &[
     },
     Pupil {
         key: "leo",
+        state: "active",
+        learning: (
+            "8 years 11 months (NGRT, Sept 2026)",
+            "ehc_plan",
+            &["Loud, crowded rooms", "Being rushed to finish"],
+            &[
+                "Movement breaks every 20 minutes",
+                "Visual timetable on the desk",
+            ],
+        ),
         home: Some("3 Canal Walk, Kirkfield KF2 5LC"),
         emergency: Some(("Dean Carter", "Father", "07700 900456")),
         ap: AP,
@@ -210,6 +242,13 @@ pub const PUPILS: &[Pupil] = &[
     },
     Pupil {
         key: "jayden",
+        state: "active",
+        learning: (
+            "11 years 0 months (NGRT, Sept 2026)",
+            "no_sen",
+            &["Talk of his older brother"],
+            &["Start with practical tasks", "Praise effort, privately"],
+        ),
         home: None,
         emergency: None,
         ap: AP,
@@ -222,6 +261,13 @@ pub const PUPILS: &[Pupil] = &[
     },
     Pupil {
         key: "sofia",
+        state: "active",
+        learning: (
+            "9 years 6 months (Salford, Oct 2026)",
+            "sen_support",
+            &["Group work without a clear role"],
+            &["Give her a named role in group tasks"],
+        ),
         home: None,
         emergency: None,
         ap: AP,
@@ -234,6 +280,16 @@ pub const PUPILS: &[Pupil] = &[
     },
     Pupil {
         key: "ellie",
+        state: "active",
+        learning: (
+            "12 years 4 months (NGRT, Sept 2026)",
+            "ehc_plan",
+            &["Unexpected adults in the room", "Raised voices"],
+            &[
+                "Same tutor each session",
+                "Agree an exit signal she can use",
+            ],
+        ),
         home: Some("Flat 2, 40 Station Road, Kirkfield KF1 3SR"),
         emergency: Some(("Marie Dunn", "Foster carer", "07700 900789")),
         ap: AP,
@@ -249,6 +305,16 @@ pub const PUPILS: &[Pupil] = &[
     },
     Pupil {
         key: "kai",
+        state: "active",
+        learning: (
+            "9 years 9 months (NGRT, Sept 2026)",
+            "sen_support",
+            &["Long written tasks"],
+            &[
+                "Chunk tasks into 10-minute steps",
+                "Let him dictate first drafts",
+            ],
+        ),
         home: None,
         emergency: None,
         ap: AP,
@@ -260,7 +326,28 @@ pub const PUPILS: &[Pupil] = &[
         day: &[("13:00", "15:00", "venue-library", TOM, false)],
     },
     Pupil {
+        key: "mia",
+        state: "referred",
+        learning: ("", "", &[], &[]),
+        home: None,
+        emergency: None,
+        ap: AP,
+        first: "Mia",
+        last: "Clarke",
+        born: "2012-10-05",
+        commissioner: SCHOOL,
+        tier: "short_term",
+        day: &[("10:00", "12:00", "venue-centre", TOM, false)],
+    },
+    Pupil {
         key: "noah",
+        state: "active",
+        learning: (
+            "10 years 0 months (NGRT, Sept 2026)",
+            "no_sen",
+            &[],
+            &["Clear, short instructions"],
+        ),
         home: None,
         emergency: None,
         ap: OTHER_AP,
@@ -371,7 +458,12 @@ pub fn seed_sql(today: NaiveDate) -> String {
             q(p.first),
             q(p.last),
             q(p.born),
-            q(&upn(number))
+            // A referral arrives without a UPN; the baseline asks for it.
+            if p.state == "active" {
+                q(&upn(number))
+            } else {
+                "NULL".into()
+            }
         );
         let end_date = if p.tier == "short_term" {
             q(&end.to_string())
@@ -379,12 +471,13 @@ pub fn seed_sql(today: NaiveDate) -> String {
             "NULL".into()
         };
         sql += &format!(
-            "INSERT INTO placements (id, ap_id, pupil_id, commissioner_id, tier, state, start_date, end_date, created_at) VALUES ({}, {}, {}, {}, {}, 'active', {}, {end_date}, {now});\n",
+            "INSERT INTO placements (id, ap_id, pupil_id, commissioner_id, tier, state, start_date, end_date, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {end_date}, {now});\n",
             q(&placement),
             q(p.ap),
             q(&pupil),
             q(p.commissioner),
             q(p.tier),
+            q(p.state),
             q(&start.to_string())
         );
         for &weekday in &weekdays {
@@ -410,14 +503,18 @@ pub fn seed_sql(today: NaiveDate) -> String {
                 );
             }
         }
-        if let Some((name, relationship, phone)) = p.emergency {
-            let contacts = serde_json::json!({
-                "emergency": { "name": name, "relationship": relationship, "phone": phone }
-            });
+        for (field, value, by) in baseline(p, &upn(number)) {
+            let organisation = PEOPLE
+                .iter()
+                .find(|x| x.id == by)
+                .map_or(p.commissioner, |x| x.organisation);
             sql += &format!(
-                "INSERT INTO baseline_sections (placement_id, section, data, updated_by, updated_at) VALUES ({}, 'contacts', {}, 'person-admin', {now});\n",
+                "INSERT INTO baseline_entries (placement_id, field, value, source, entered_by, organisation_id, entered_at, request_id) VALUES ({}, {}, {}, 'typed', {}, {}, {now}, 'demo-seed');\n",
                 q(&placement),
-                q(&contacts.to_string())
+                q(field),
+                q(&value.to_string()),
+                q(by),
+                q(organisation)
             );
         }
     }
@@ -440,31 +537,82 @@ pub fn seed_sql(today: NaiveDate) -> String {
             );
         }
     }
-    let safeguarding = [
-        (
-            "amara",
-            r#"{"child_protection_plan":false,"child_in_need":true,"looked_after":false,"known_risks":"Older contacts outside school; see DSL notes of 12 Nov","not_to_collect":["Father (court order)"]}"#,
-        ),
-        (
-            "ellie",
-            r#"{"child_protection_plan":true,"child_in_need":false,"looked_after":true,"known_risks":"Self-harm history; keep sharp tools supervised","not_to_collect":[]}"#,
-        ),
-    ];
-    for (key, data) in safeguarding {
-        sql += &format!(
-            "INSERT INTO baseline_sections (placement_id, section, data, updated_by, updated_at) VALUES ({}, 'safeguarding', {}, 'person-dsl', {now});\n",
-            q(&placement_id(key)),
-            q(data)
-        );
-    }
     sql
+}
+
+/// The baseline a pupil's placement starts the demo with, as (field, value,
+/// entered by). Active placements have a complete one, entered by their
+/// commissioner (safeguarding by the school's DSL or the LA); a referred
+/// one has only what the referral said.
+fn baseline(p: &Pupil, upn: &str) -> Vec<(&'static str, serde_json::Value, &'static str)> {
+    use serde_json::json;
+    let identity = vec![
+        ("identity.first_name", json!(p.first), "person-admin"),
+        ("identity.last_name", json!(p.last), "person-admin"),
+        ("identity.date_of_birth", json!(p.born), "person-admin"),
+    ];
+    if p.state != "active" {
+        return identity;
+    }
+    let (by, lead) = match (p.commissioner, p.ap) {
+        (LA, _) => ("person-commissioner", "person-commissioner"),
+        (_, AP) => ("person-senco", "person-school-dsl"),
+        _ => ("person-hillside-admin", "person-hillside-admin"),
+    };
+    let (reading_age, sen, triggers, strategies) = p.learning;
+    let (cp, cin, lac, risks, not_to_collect) = match p.key {
+        "amara" => (
+            false,
+            true,
+            false,
+            "Older contacts outside school; see DSL notes of 12 Nov",
+            json!(["Father (court order)"]),
+        ),
+        "ellie" => (
+            true,
+            false,
+            true,
+            "Self-harm history; keep sharp tools supervised",
+            json!([]),
+        ),
+        _ => (false, false, false, "None known", json!([])),
+    };
+    let (name, relationship, phone) =
+        p.emergency
+            .unwrap_or(("Sam Taylor", "Parent", "07700 900321"));
+    let mut all = identity;
+    all.extend([
+        ("identity.upn", json!(upn), by),
+        ("safeguarding.child_protection_plan", json!(cp), lead),
+        ("safeguarding.child_in_need", json!(cin), lead),
+        ("safeguarding.looked_after", json!(lac), lead),
+        ("safeguarding.known_risks", json!(risks), lead),
+        ("safeguarding.not_to_collect", not_to_collect, lead),
+        ("academic.reading_age", json!(reading_age), by),
+        (
+            "academic.english_level",
+            json!("Working towards year 6 expectations"),
+            by,
+        ),
+        ("academic.maths_level", json!("Secure at year 5"), by),
+        ("academic.sen_status", json!(sen), by),
+        ("behaviour.triggers", json!(triggers), by),
+        ("strategies.known_to_work", json!(strategies), by),
+        ("medical.needs", json!("None"), by),
+        (
+            "contacts.emergency",
+            json!({ "name": name, "relationship": relationship, "phone": phone }),
+            by,
+        ),
+    ]);
+    all
 }
 
 /// How many sessions the demo has at `ap` on any day it runs.
 pub fn sessions_per_day(ap: &str) -> usize {
     PUPILS
         .iter()
-        .filter(|p| p.ap == ap)
+        .filter(|p| p.ap == ap && p.state == "active")
         .map(|p| p.day.len())
         .sum()
 }
@@ -506,6 +654,30 @@ mod tests {
                 lt_core::domain::Upn::parse(&upn(n), "upn").is_ok(),
                 "{}",
                 upn(n)
+            );
+        }
+    }
+
+    #[test]
+    fn active_demo_placements_pass_the_gate_and_referred_ones_do_not() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 4).expect("date");
+        for (n, p) in PUPILS.iter().enumerate() {
+            let entries = baseline(p, &upn(n));
+            for (field, value, _) in &entries {
+                let spec = lt_core::gate::fields::by_id(field).expect("known field");
+                let checked = lt_core::gate::check_value(spec, value, field, today);
+                assert_eq!(checked.as_ref(), Ok(value), "{} {field}", p.key);
+            }
+            let current: Vec<(String, serde_json::Value)> = entries
+                .into_iter()
+                .map(|(f, v, _)| (f.to_owned(), v))
+                .collect();
+            let missing = lt_core::gate::view::missing_count(&current);
+            assert_eq!(
+                missing == 0,
+                p.state == "active",
+                "{}: {missing} missing",
+                p.key
             );
         }
     }

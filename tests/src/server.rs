@@ -204,6 +204,37 @@ impl Server {
         try_wrangler(&args, &self.state)
     }
 
+    /// The rows a read-only query returns, read straight from the local D1
+    /// (tests use it to see what was, and was not, written).
+    pub fn rows(&self, query: &str) -> Vec<serde_json::Value> {
+        let output = Command::new(root().join("node_modules/.bin/wrangler"))
+            .args([
+                "d1",
+                "execute",
+                "DB",
+                "--local",
+                "--json",
+                "--command",
+                query,
+            ])
+            .arg("--persist-to")
+            .arg(&self.state)
+            .current_dir(root())
+            .env("PATH", node_path())
+            .env("CI", "1")
+            .env("WRANGLER_SEND_METRICS", "false")
+            .stderr(Stdio::null())
+            .output()
+            .expect("run wrangler d1 execute");
+        assert!(output.status.success(), "the database refused: {query}");
+        let results: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("wrangler --json output");
+        results[0]["results"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// Fires the real `scheduled` handler as the cron trigger would at `at`.
     pub async fn fire_cron(&self, at: chrono::DateTime<chrono::Utc>) -> reqwest::Response {
         let url = format!(

@@ -263,7 +263,7 @@ async fn removing_a_person_ends_their_access_and_sign_ins() {
         .iter()
         .find(|p| p.name == "Helen Price")
         .expect("the SENCo is listed");
-    assert_eq!(helen.grants[0].placement_ids.len(), 4);
+    assert_eq!(helen.grants[0].placement_ids.len(), 5);
     assert!(
         people
             .people

@@ -82,8 +82,8 @@ async fn an_admin_invites_from_the_phone_and_reads_the_audit_log() {
         .expect("placements");
     assert_eq!(
         boxes.len(),
-        4,
-        "Northgate commissions four of Riverside's placements"
+        5,
+        "Northgate commissions five of Riverside's placements (one still referred)"
     );
     boxes[0].click().await.expect("tick");
     browser.click("form.invite-form button[type=submit]").await;

@@ -33,9 +33,33 @@ pub async fn run(env: &Env, cron: &str, at: DateTime<Utc>) -> Result<Outcome, St
         .flatten()
         .and_then(|m| m.changes)
         .unwrap_or(0);
-    Ok(if changed > 0 {
-        Outcome::Recorded
-    } else {
-        Outcome::AlreadyRecorded
-    })
+    if changed == 0 {
+        return Ok(Outcome::AlreadyRecorded);
+    }
+    record_gates_overdue(&db, at).await?;
+    Ok(Outcome::Recorded)
+}
+
+/// Placements whose start date has come (in London) with the gate still
+/// open are recorded once each, for the alerts to tell the AP admin and the
+/// commissioner. The index on (state, start_date) keeps this cheap.
+async fn record_gates_overdue(
+    db: &worker::d1::D1Database,
+    at: DateTime<Utc>,
+) -> Result<(), String> {
+    let today = lt_core::london::local_date(at).to_string();
+    query!(
+        db,
+        "INSERT INTO gate_overdue (placement_id, start_date, recorded_at)
+         SELECT id, start_date, ?2 FROM placements
+         WHERE state IN ('referred', 'submitted') AND start_date <= ?1
+         ON CONFLICT (placement_id) DO NOTHING",
+        &today,
+        &clock::stamp(at)
+    )
+    .map_err(|e| e.to_string())?
+    .run()
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(())
 }

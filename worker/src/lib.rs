@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod baseline;
 mod clock;
 mod cron;
 mod db;

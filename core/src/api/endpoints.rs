@@ -54,6 +54,15 @@ pub enum Endpoint {
     ListAudit,
     ExportAudit,
     GetPlacement,
+    ListPlacements,
+    CreatePlacement,
+    GetBaseline,
+    SaveBaselineSection,
+    ImportCtf,
+    SubmitBaseline,
+    AcceptBaseline,
+    ReturnBaseline,
+    EndPlacement,
     GetDirectory,
     ListPeople,
     RemovePerson,
@@ -112,6 +121,15 @@ impl Endpoint {
         Endpoint::ListAudit,
         Endpoint::ExportAudit,
         Endpoint::GetPlacement,
+        Endpoint::ListPlacements,
+        Endpoint::CreatePlacement,
+        Endpoint::GetBaseline,
+        Endpoint::SaveBaselineSection,
+        Endpoint::ImportCtf,
+        Endpoint::SubmitBaseline,
+        Endpoint::AcceptBaseline,
+        Endpoint::ReturnBaseline,
+        Endpoint::EndPlacement,
         Endpoint::GetDirectory,
         Endpoint::ListPeople,
         Endpoint::RemovePerson,
@@ -127,8 +145,11 @@ impl Endpoint {
             | Endpoint::ListAudit
             | Endpoint::ExportAudit
             | Endpoint::GetPlacement
+            | Endpoint::ListPlacements
+            | Endpoint::GetBaseline
             | Endpoint::GetDirectory
             | Endpoint::ListPeople => Method::Get,
+            Endpoint::SaveBaselineSection => Method::Put,
             Endpoint::SignIn
             | Endpoint::SignOut
             | Endpoint::CreateInvitation
@@ -137,7 +158,13 @@ impl Endpoint {
             | Endpoint::AcceptInvitation
             | Endpoint::RequestPasswordReset
             | Endpoint::CompletePasswordReset
-            | Endpoint::RemovePerson => Method::Post,
+            | Endpoint::RemovePerson
+            | Endpoint::CreatePlacement
+            | Endpoint::ImportCtf
+            | Endpoint::SubmitBaseline
+            | Endpoint::AcceptBaseline
+            | Endpoint::ReturnBaseline
+            | Endpoint::EndPlacement => Method::Post,
         }
     }
 
@@ -161,6 +188,15 @@ impl Endpoint {
             Endpoint::ListAudit => "/api/aps/{ap_id}/audit",
             Endpoint::ExportAudit => "/api/aps/{ap_id}/audit.csv",
             Endpoint::GetPlacement => "/api/placements/{placement_id}",
+            Endpoint::ListPlacements => "/api/placements",
+            Endpoint::CreatePlacement => "/api/aps/{ap_id}/placements",
+            Endpoint::GetBaseline => "/api/placements/{placement_id}/baseline",
+            Endpoint::SaveBaselineSection => "/api/placements/{placement_id}/baseline/{section}",
+            Endpoint::ImportCtf => "/api/placements/{placement_id}/ctf",
+            Endpoint::SubmitBaseline => "/api/placements/{placement_id}/submit",
+            Endpoint::AcceptBaseline => "/api/placements/{placement_id}/accept",
+            Endpoint::ReturnBaseline => "/api/placements/{placement_id}/return",
+            Endpoint::EndPlacement => "/api/placements/{placement_id}/end",
             Endpoint::GetDirectory => "/api/aps/{ap_id}/directory",
             Endpoint::ListPeople => "/api/aps/{ap_id}/people",
             Endpoint::RemovePerson => "/api/aps/{ap_id}/people/{person_id}/remove",
@@ -176,8 +212,17 @@ impl Endpoint {
             | Endpoint::AcceptInvitation
             | Endpoint::RequestPasswordReset
             | Endpoint::CompletePasswordReset => Audience::Anyone,
-            Endpoint::SignOut | Endpoint::Me | Endpoint::Today => Audience::SignedIn,
-            Endpoint::GetPlacement => Audience::PlacementViewers,
+            Endpoint::SignOut | Endpoint::Me | Endpoint::Today | Endpoint::ListPlacements => {
+                Audience::SignedIn
+            }
+            Endpoint::GetPlacement
+            | Endpoint::GetBaseline
+            | Endpoint::SaveBaselineSection
+            | Endpoint::ImportCtf
+            | Endpoint::SubmitBaseline
+            | Endpoint::AcceptBaseline
+            | Endpoint::ReturnBaseline
+            | Endpoint::EndPlacement => Audience::PlacementViewers,
             Endpoint::ListInvitations
             | Endpoint::CreateInvitation
             | Endpoint::RevokeInvitation
@@ -185,7 +230,8 @@ impl Endpoint {
             | Endpoint::ExportAudit
             | Endpoint::GetDirectory
             | Endpoint::ListPeople
-            | Endpoint::RemovePerson => Audience::ApManagers,
+            | Endpoint::RemovePerson
+            | Endpoint::CreatePlacement => Audience::ApManagers,
         }
     }
 

@@ -2,6 +2,7 @@
 //! so that the two cannot drift apart.
 
 mod audit;
+mod baseline;
 mod directory;
 mod endpoints;
 mod error;
@@ -12,6 +13,10 @@ mod people;
 mod placements;
 
 pub use audit::{AuditChange, AuditEntry, AuditPage, AuditQuery};
+pub use baseline::{
+    Baseline, BaselineField, BaselineSection, CtfImported, EndPlacement, FieldVersion,
+    PlacementEvent, Provenance, ReturnBaseline, Source,
+};
 pub use directory::{Directory, OrganisationSummary, PlacementSummary};
 pub use endpoints::{Audience, Endpoint, Method, PathParams, Resolution};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
@@ -22,7 +27,10 @@ pub use invitations::{
 pub use json::{MAX_JSON_BODY_BYTES, parse_json, parse_query};
 pub use passwords::{CompletePasswordReset, PasswordResetRequest, PasswordResetRequested};
 pub use people::{PeopleList, Person, PersonGrant};
-pub use placements::{PlacementDetail, PlacementState, SafeguardingFlags};
+pub use placements::{
+    NewPlacement, PlacementDetail, PlacementList, PlacementListItem, PlacementState,
+    SafeguardingFlags,
+};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;

@@ -5,6 +5,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Tier;
+pub use crate::gate::PlacementState;
+use crate::gate::{EndReason, Transition};
+
+use super::baseline::PlacementEvent;
 
 /// The safeguarding section of the baseline. Shown only to AP admins, DSLs and
 /// the commissioning school's DSL; every read is in the audit log.
@@ -20,25 +24,6 @@ pub struct SafeguardingFlags {
     /// People who must not collect the child.
     #[serde(default)]
     pub not_to_collect: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PlacementState {
-    Referred,
-    Active,
-    Ended,
-}
-
-impl PlacementState {
-    pub fn parse(name: &str) -> Option<PlacementState> {
-        match name {
-            "referred" => Some(PlacementState::Referred),
-            "active" => Some(PlacementState::Active),
-            "ended" => Some(PlacementState::Ended),
-            _ => None,
-        }
-    }
 }
 
 /// `GET /api/placements/{placement_id}`.
@@ -61,4 +46,59 @@ pub struct PlacementDetail {
     /// True when safeguarding flags exist but this person may not see them,
     /// so they know to ask the DSL.
     pub safeguarding_withheld: bool,
+    pub end_reason: Option<EndReason>,
+    pub ended_on: Option<NaiveDate>,
+    /// Required baseline items still unanswered.
+    pub missing: usize,
+    /// The start date has come and the placement is not yet active.
+    pub gate_overdue: bool,
+    /// Whether this person may change the baseline now.
+    pub editable: bool,
+    /// The steps this person may take now.
+    pub steps: Vec<Transition>,
+    /// Submitted, returned, accepted, ended: oldest first.
+    pub events: Vec<PlacementEvent>,
+}
+
+/// `POST /api/aps/{ap_id}/placements`: a referral the AP has received. The
+/// pupil's name and date of birth start the baseline's identity section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPlacement {
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: NaiveDate,
+    #[serde(default)]
+    pub upn: Option<String>,
+    /// The school or LA commissioning the placement.
+    pub commissioner_id: String,
+    pub tier: Tier,
+    pub start_date: NaiveDate,
+    /// Planned end; required for a short-term (tier 2) placement.
+    #[serde(default)]
+    pub end_date: Option<NaiveDate>,
+}
+
+/// `GET /api/placements`: the placements the signed-in person may see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PlacementList {
+    pub placements: Vec<PlacementListItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PlacementListItem {
+    pub id: String,
+    pub ap_id: String,
+    pub ap_name: String,
+    pub pupil_first_name: String,
+    pub pupil_last_name: String,
+    pub tier: Tier,
+    pub state: PlacementState,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub commissioner_name: String,
+    /// Required baseline items still unanswered.
+    pub missing: usize,
+    /// The start date has come and the placement is not yet active.
+    pub gate_overdue: bool,
 }

@@ -2,6 +2,7 @@
 //! table has a handler and the OpenAPI document lists exactly these routes.
 
 mod audit;
+mod baseline;
 mod directory;
 mod health;
 mod invitations;
@@ -10,10 +11,12 @@ mod passwords;
 mod people;
 mod placements;
 mod session;
+mod steps;
 mod today;
 
 use lt_core::access::ApManager;
 use lt_core::api::{Audience, Endpoint, ErrorCode, Method, Resolution};
+use lt_core::gate::Transition;
 use worker::{Context, Env, Request, Response};
 
 use crate::audit::AuditContext;
@@ -75,14 +78,68 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
         Endpoint::Me => Ok(session::me(gate.caller()?)),
         Endpoint::Today => today::get(&db::open(env)?, gate.caller()?, now).await,
         Endpoint::GetPlacement => {
-            let caller = gate.caller()?;
-            let audit = AuditContext {
-                request_id: request_id.clone(),
-                actor_id: Some(caller.principal.person_id.clone()),
-                ap_id: None,
-                at: now,
+            let audit = gate.audit_unplaced(&request_id, now)?;
+            placements::get(
+                &db::open(env)?,
+                gate.caller()?,
+                &param("placement_id"),
+                audit,
+                now,
+            )
+            .await
+        }
+        Endpoint::ListPlacements => placements::list(&db::open(env)?, gate.caller()?, now).await,
+        Endpoint::CreatePlacement => {
+            let manager = gate.manager()?;
+            let audit = audit(manager.ap_id())?;
+            placements::create(req, &db::open(env)?, gate.caller()?, manager, &audit).await
+        }
+        Endpoint::GetBaseline => {
+            let audit = gate.audit_unplaced(&request_id, now)?;
+            baseline::get(
+                &db::open(env)?,
+                gate.caller()?,
+                &param("placement_id"),
+                audit,
+            )
+            .await
+        }
+        Endpoint::SaveBaselineSection => {
+            let audit = gate.audit_unplaced(&request_id, now)?;
+            let (id, section) = (param("placement_id"), param("section"));
+            baseline::save(req, &db::open(env)?, gate.caller()?, &id, &section, audit).await
+        }
+        Endpoint::ImportCtf => {
+            let audit = gate.audit_unplaced(&request_id, now)?;
+            baseline::import_ctf(
+                req,
+                &db::open(env)?,
+                gate.caller()?,
+                &param("placement_id"),
+                audit,
+            )
+            .await
+        }
+        Endpoint::SubmitBaseline
+        | Endpoint::AcceptBaseline
+        | Endpoint::ReturnBaseline
+        | Endpoint::EndPlacement => {
+            let step = match endpoint {
+                Endpoint::SubmitBaseline => Transition::Submit,
+                Endpoint::AcceptBaseline => Transition::Accept,
+                Endpoint::ReturnBaseline => Transition::Return,
+                _ => Transition::End,
             };
-            placements::get(&db::open(env)?, caller, &param("placement_id"), audit).await
+            let audit = gate.audit_unplaced(&request_id, now)?;
+            steps::take(
+                req,
+                &db::open(env)?,
+                gate.caller()?,
+                &param("placement_id"),
+                step,
+                audit,
+            )
+            .await
         }
         Endpoint::GetDirectory => directory::get(&db::open(env)?, gate.manager()?).await,
         Endpoint::ListPeople => people::list(&db::open(env)?, gate.manager()?).await,
@@ -161,6 +218,21 @@ impl Gate {
             Gate::Manager(_, manager) => Ok(manager),
             _ => Err(ApiError::Unexpected("route needs an AP manager".into())),
         }
+    }
+
+    /// An audit context whose AP the handler fills in once it has loaded
+    /// the record (a placement's AP is not in its path).
+    fn audit_unplaced(
+        &self,
+        request_id: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> ApiResult<AuditContext> {
+        Ok(AuditContext {
+            request_id: request_id.to_owned(),
+            actor_id: Some(self.caller()?.principal.person_id.clone()),
+            ap_id: None,
+            at: now,
+        })
     }
 
     fn audit(

@@ -31,15 +31,10 @@ struct Row {
     pickup_place: Option<String>,
     pickup_time: Option<String>,
     pickup_window_minutes: i64,
-    contacts: Option<String>,
+    emergency: Option<String>,
     via_ap_staff: u8,
     via_scope: u8,
     via_escort: u8,
-}
-
-#[derive(Deserialize)]
-struct Contacts {
-    emergency: Option<EmergencyContact>,
 }
 
 /// The SQL conditions for each way a session can come into sight, with their values.
@@ -98,7 +93,8 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
                     p.start_date, p.end_date, s.start_time, s.end_time, v.name AS venue_name, v.address AS venue_address,
                     t.name AS tutor_name, (s.escort_id IS NOT NULL) AS has_transport,
                     s.pickup_place, s.pickup_time, s.pickup_window_minutes,
-                    (SELECT b.data FROM baseline_sections b WHERE b.placement_id = p.id AND b.section = 'contacts') AS contacts,
+                    (SELECT b.value FROM baseline_entries b WHERE b.placement_id = p.id
+                       AND b.field = 'contacts.emergency' ORDER BY b.id DESC LIMIT 1) AS emergency,
                     {} AS via_ap_staff, {} AS via_scope, {} AS via_escort
              FROM sessions s
              JOIN placements p ON p.id = s.placement_id
@@ -164,11 +160,12 @@ fn to_session(row: Row, date: NaiveDate, view: SessionView) -> ApiResult<Option<
             pickup_from: pickup.map(clock),
             pickup_until: pickup.map(|t| clock(t + Duration::minutes(row.pickup_window_minutes))),
             dropoff_place: format!("{}, {}", row.venue_name, row.venue_address),
+            // The baseline's emergency contact (a cleared one reads as null).
             emergency_contact: row
-                .contacts
+                .emergency
                 .as_deref()
-                .and_then(|c| serde_json::from_str::<Contacts>(c).ok())
-                .and_then(|c| c.emergency),
+                .and_then(|c| serde_json::from_str::<Option<EmergencyContact>>(c).ok())
+                .flatten(),
         }
     });
     let run_only = view == SessionView::Run;
