@@ -6,6 +6,8 @@ use lt_core::api::{
     ErrorDetail, Invitation, InvitationList, InvitationPreview, InvitationRequest, InvitationToken,
     Me, PasswordResetRequest, PasswordResetRequested, SignInRequest, Today,
 };
+use lt_core::api::{Baseline, PlacementDetail, PlacementList};
+use lt_core::gate::{Section, Transition};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -184,4 +186,48 @@ pub async fn audit(ap_id: &str, action: Option<&str>) -> Result<AuditPage, Failu
 
 pub fn audit_csv_url(ap_id: &str) -> String {
     ap_path(Endpoint::ExportAudit, ap_id)
+}
+
+fn placement_path(endpoint: Endpoint, placement_id: &str) -> String {
+    endpoint.path().replace("{placement_id}", placement_id)
+}
+
+pub async fn placements() -> Result<PlacementList, Failure> {
+    get(Endpoint::ListPlacements.path()).await
+}
+
+pub async fn placement(id: &str) -> Result<PlacementDetail, Failure> {
+    get(&placement_path(Endpoint::GetPlacement, id)).await
+}
+
+pub async fn baseline(id: &str) -> Result<Baseline, Failure> {
+    get(&placement_path(Endpoint::GetBaseline, id)).await
+}
+
+pub async fn save_section(
+    id: &str,
+    section: Section,
+    body: &serde_json::Value,
+) -> Result<Baseline, Failure> {
+    let path =
+        placement_path(Endpoint::SaveBaselineSection, id).replace("{section}", section.as_str());
+    let request = Request::put(&path)
+        .json(body)
+        .map_err(|_| Failure::Offline)?;
+    read(request.send().await).await
+}
+
+/// Submit, accept, return (with its comment) or end a placement.
+pub async fn take_step(
+    id: &str,
+    step: Transition,
+    body: &serde_json::Value,
+) -> Result<PlacementDetail, Failure> {
+    let endpoint = match step {
+        Transition::Submit => Endpoint::SubmitBaseline,
+        Transition::Accept => Endpoint::AcceptBaseline,
+        Transition::Return => Endpoint::ReturnBaseline,
+        Transition::End => Endpoint::EndPlacement,
+    };
+    post(&placement_path(endpoint, id), body).await
 }

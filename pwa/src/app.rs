@@ -4,7 +4,10 @@ use yew_router::prelude::*;
 
 use crate::api;
 use crate::components::Nav;
-use crate::pages::{AuditPage, Forgot, InvitationsPage, Invite, Reset, SignIn, TodayPage};
+use crate::pages::{
+    AuditPage, Forgot, InvitationsPage, Invite, PlacementPage, PlacementsPage, Reset, SignIn,
+    TodayPage,
+};
 use crate::route::Route;
 use crate::session::{Session, SessionHandle, use_session};
 
@@ -61,6 +64,8 @@ fn switch(route: Route) -> Html {
         Route::Today => html! { <SignedIn><TodayPage /></SignedIn> },
         Route::Invitations => html! { <SignedIn><InvitationsPage /></SignedIn> },
         Route::Audit => html! { <SignedIn><AuditPage /></SignedIn> },
+        Route::Placements => html! { <SignedIn><PlacementsPage /></SignedIn> },
+        Route::Placement { id } => html! { <SignedIn><PlacementPage {id} /></SignedIn> },
         Route::NotFound => html! {
             <section class="notice">
                 <h2>{ "Page not found" }</h2>

@@ -16,6 +16,10 @@ pub enum Route {
     Invitations,
     #[at("/audit")]
     Audit,
+    #[at("/placements")]
+    Placements,
+    #[at("/placements/:id")]
+    Placement { id: String },
     #[not_found]
     #[at("/404")]
     NotFound,

@@ -31,6 +31,18 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Whether this person works with placement records: AP staff, and the
+    /// schools and LAs who commission them (escorts and tutors do not).
+    pub fn sees_placements(&self) -> bool {
+        self.me().is_some_and(|me| {
+            me.grants.iter().any(|g| {
+                g.role.is_ap_staff() || matches!(g.role, Role::SchoolStaff | Role::LaCommissioner)
+            })
+        })
+    }
+}
+
 /// The session and a way to change it, given to every screen by context.
 #[derive(Clone, PartialEq)]
 pub struct SessionHandle {

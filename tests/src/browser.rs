@@ -98,11 +98,23 @@ impl Browser {
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
+    /// Clicks the element, first scrolled to the middle of the screen as a
+    /// thumb would, clear of the sticky header.
     pub async fn click(&self, css: &str) {
-        self.client
+        let element = self
+            .client
             .find(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+            .unwrap_or_else(|e| panic!("no {css}: {e}"));
+        let handle = serde_json::to_value(&element).expect("element reference");
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' });",
+                vec![handle],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
+        element
             .click()
             .await
             .unwrap_or_else(|e| panic!("click {css}: {e}"));

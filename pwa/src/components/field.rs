@@ -52,3 +52,9 @@ pub fn input_value(node: &NodeRef) -> String {
         .map(|i| i.value())
         .unwrap_or_default()
 }
+
+pub fn textarea_value(node: &NodeRef) -> String {
+    node.cast::<web_sys::HtmlTextAreaElement>()
+        .map(|t| t.value())
+        .unwrap_or_default()
+}

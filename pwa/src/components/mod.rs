@@ -1,7 +1,9 @@
+mod baseline_form;
 mod field;
 mod nav;
 mod new_password;
 
-pub use field::{Field, input_value};
+pub use baseline_form::SectionForm;
+pub use field::{Field, input_value, textarea_value};
 pub use nav::Nav;
 pub use new_password::{NewPassword, confirmed};

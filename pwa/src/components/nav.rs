@@ -4,13 +4,14 @@ use yew_router::prelude::*;
 use crate::route::Route;
 use crate::session::use_session;
 
-/// Tabs for people who manage an AP; nothing for everyone else, whose app is one screen.
+/// Tabs for AP staff and commissioners; tutors and escorts have one screen.
 #[component]
 pub fn Nav() -> Html {
     let handle = use_session();
     let current = use_route::<Route>();
     let navigator = use_navigator();
-    if handle.session.managed_ap().is_none() {
+    let manages = handle.session.managed_ap().is_some();
+    if !manages && !handle.session.sees_placements() {
         return html! {};
     }
     let tab = |route: Route, label: &'static str| {
@@ -33,8 +34,11 @@ pub fn Nav() -> Html {
         <nav class="tabs" aria-label="Sections">
             <ul>
                 { tab(Route::Today, "Today") }
-                { tab(Route::Invitations, "People") }
-                { tab(Route::Audit, "Audit log") }
+                { tab(Route::Placements, "Pupils") }
+                if manages {
+                    { tab(Route::Invitations, "People") }
+                    { tab(Route::Audit, "Audit log") }
+                }
             </ul>
         </nav>
     }
