@@ -14,3 +14,4 @@ pub mod notify;
 pub mod openapi;
 pub mod throttle;
 pub mod timetable;
+pub mod timetable_edits;

@@ -12,7 +12,8 @@ use crate::api::{
 };
 use crate::api::{
     AuditPage, AuditQuery, Baseline, CompletePasswordReset, CtfImported, Directory, EndPlacement,
-    NewPlacement, PeopleList, PlacementDetail, PlacementList, ReturnBaseline,
+    NewPlacement, NewSession, PeopleList, PlacementDetail, PlacementList, ReturnBaseline,
+    SessionChange, SetContacts, Terms, Timetable,
 };
 use crate::gate::{self, Section, ctf::MAX_CTF_BYTES};
 
@@ -239,6 +240,59 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
             s.request::<EndPlacement>(),
             (200, "Ended", s.response::<PlacementDetail>()),
             &[403, 409],
+        ),
+        Endpoint::GetTimetable => op(
+            "getTimetable",
+            "The placement's weekly sessions and every occurrence of the next 14 days (Europe/London, as UTC instants)",
+            None,
+            (200, "The timetable", s.response::<Timetable>()),
+            &[],
+        ),
+        Endpoint::AddSession => op(
+            "addSession",
+            "Add a weekly session (AP admin or DSL)",
+            s.request::<NewSession>(),
+            (
+                201,
+                "The timetable with the new session",
+                s.response::<Timetable>(),
+            ),
+            &[403, 409],
+        ),
+        Endpoint::RemoveSession => op(
+            "removeSession",
+            "Take a weekly session off the timetable after today (its past stays)",
+            None,
+            (200, "The timetable", s.response::<Timetable>()),
+            &[403, 409],
+        ),
+        Endpoint::ChangeSession => op(
+            "changeSession",
+            "Cancel one occurrence, or move it to other times that day",
+            s.request::<SessionChange>(),
+            (200, "The timetable", s.response::<Timetable>()),
+            &[403, 409],
+        ),
+        Endpoint::SetContacts => op(
+            "setContacts",
+            "Name the people alerts go to, at the AP and at the commissioner",
+            s.request::<SetContacts>(),
+            (200, "The placement", s.response::<PlacementDetail>()),
+            &[403],
+        ),
+        Endpoint::GetTerms => op(
+            "getTerms",
+            "The AP's term dates",
+            None,
+            (200, "The terms", s.response::<Terms>()),
+            &[],
+        ),
+        Endpoint::SaveTerms => op(
+            "saveTerms",
+            "Replace the AP's term dates",
+            s.request::<Terms>(),
+            (200, "The terms", s.response::<Terms>()),
+            &[],
         ),
         Endpoint::GetDirectory => op(
             "getDirectory",

@@ -24,6 +24,8 @@ pub struct Calendar {
     /// Inclusive term ranges; empty means every week of the year.
     pub terms: Vec<(NaiveDate, NaiveDate)>,
     pub cancelled: Vec<NaiveDate>,
+    /// One-off changes of time: on this date the session runs from..to instead.
+    pub moved: Vec<(NaiveDate, NaiveTime, NaiveTime)>,
 }
 
 impl Calendar {
@@ -51,10 +53,20 @@ pub fn occurrence(
     if date.weekday() != session.weekday || !calendar.runs_on(date) {
         return None;
     }
+    let (start, end) = calendar
+        .moved
+        .iter()
+        .find(|(d, _, _)| *d == date)
+        .map_or((session.start, session.end), |(_, s, e)| (*s, *e));
+    let ends_at = london::to_utc(date, end);
+    // A start inside the spring-forward gap moves on by an hour and can pass
+    // an end just after the gap (01:30–02:00 on changeover night): such a
+    // session is empty, starting as it ends, never ending before it starts.
+    let starts_at = london::to_utc(date, start).min(ends_at);
     Some(Occurrence {
         date,
-        starts_at: london::to_utc(date, session.start),
-        ends_at: london::to_utc(date, session.end),
+        starts_at,
+        ends_at,
     })
 }
 
@@ -124,6 +136,20 @@ mod tests {
     }
 
     #[test]
+    fn a_start_in_the_spring_gap_never_passes_the_end() {
+        let night = WeeklySession {
+            weekday: Weekday::Sun,
+            start: t(1, 31),
+            end: t(2, 0),
+        };
+        let o = occurrence(&night, d(2024, 3, 31), &Calendar::default()).expect("runs");
+        assert_eq!(
+            (o.starts_at, o.ends_at),
+            (at("2024-03-31T01:00:00Z"), at("2024-03-31T01:00:00Z"))
+        );
+    }
+
+    #[test]
     fn terms_placement_dates_and_cancellations_are_respected() {
         let monday = WeeklySession {
             weekday: Weekday::Mon,
@@ -135,6 +161,7 @@ mod tests {
             ends: Some(d(2026, 12, 14)),
             terms: vec![(d(2026, 9, 3), d(2026, 12, 18))],
             cancelled: vec![d(2026, 11, 23)],
+            moved: vec![(d(2026, 11, 30), t(13, 0), t(15, 0))],
         };
         let dates: Vec<NaiveDate> = occurrences(&monday, d(2026, 10, 1), d(2027, 1, 31), &calendar)
             .iter()
@@ -144,6 +171,8 @@ mod tests {
         assert_eq!(dates.last(), Some(&d(2026, 12, 14)));
         assert!(!dates.contains(&d(2026, 11, 23)));
         assert_eq!(dates.len(), 6);
+        let moved = occurrence(&monday, d(2026, 11, 30), &calendar).expect("runs, later");
+        assert_eq!(moved.starts_at, at("2026-11-30T13:00:00Z"));
         assert!(
             occurrence(&monday, d(2026, 11, 3), &calendar).is_none(),
             "a Tuesday"

@@ -53,7 +53,9 @@ fn targets(
                 (
                     template
                         .replace("{placement_id}", &id)
-                        .replace("{section}", "identity"),
+                        .replace("{section}", "identity")
+                        .replace("{session_id}", &format!("session-{key}-1-0"))
+                        .replace("{date}", "2030-01-07"),
                     None,
                     Some(key.to_string()),
                 )
@@ -114,6 +116,10 @@ fn expect(
                 Endpoint::AcceptBaseline => Transition::Accept.allowed_for(&access),
                 Endpoint::ReturnBaseline => Transition::Return.allowed_for(&access),
                 Endpoint::EndPlacement => Transition::End.allowed_for(&access),
+                Endpoint::AddSession
+                | Endpoint::RemoveSession
+                | Endpoint::ChangeSession
+                | Endpoint::SetContacts => access.manages,
                 _ => true,
             };
             return if may {

@@ -63,6 +63,13 @@ pub enum Endpoint {
     AcceptBaseline,
     ReturnBaseline,
     EndPlacement,
+    GetTimetable,
+    AddSession,
+    RemoveSession,
+    ChangeSession,
+    SetContacts,
+    GetTerms,
+    SaveTerms,
     GetDirectory,
     ListPeople,
     RemovePerson,
@@ -130,6 +137,13 @@ impl Endpoint {
         Endpoint::AcceptBaseline,
         Endpoint::ReturnBaseline,
         Endpoint::EndPlacement,
+        Endpoint::GetTimetable,
+        Endpoint::AddSession,
+        Endpoint::RemoveSession,
+        Endpoint::ChangeSession,
+        Endpoint::SetContacts,
+        Endpoint::GetTerms,
+        Endpoint::SaveTerms,
         Endpoint::GetDirectory,
         Endpoint::ListPeople,
         Endpoint::RemovePerson,
@@ -147,9 +161,14 @@ impl Endpoint {
             | Endpoint::GetPlacement
             | Endpoint::ListPlacements
             | Endpoint::GetBaseline
+            | Endpoint::GetTimetable
+            | Endpoint::GetTerms
             | Endpoint::GetDirectory
             | Endpoint::ListPeople => Method::Get,
-            Endpoint::SaveBaselineSection => Method::Put,
+            Endpoint::SaveBaselineSection
+            | Endpoint::ChangeSession
+            | Endpoint::SetContacts
+            | Endpoint::SaveTerms => Method::Put,
             Endpoint::SignIn
             | Endpoint::SignOut
             | Endpoint::CreateInvitation
@@ -164,7 +183,9 @@ impl Endpoint {
             | Endpoint::SubmitBaseline
             | Endpoint::AcceptBaseline
             | Endpoint::ReturnBaseline
-            | Endpoint::EndPlacement => Method::Post,
+            | Endpoint::EndPlacement
+            | Endpoint::AddSession
+            | Endpoint::RemoveSession => Method::Post,
         }
     }
 
@@ -197,6 +218,16 @@ impl Endpoint {
             Endpoint::AcceptBaseline => "/api/placements/{placement_id}/accept",
             Endpoint::ReturnBaseline => "/api/placements/{placement_id}/return",
             Endpoint::EndPlacement => "/api/placements/{placement_id}/end",
+            Endpoint::GetTimetable => "/api/placements/{placement_id}/timetable",
+            Endpoint::AddSession => "/api/placements/{placement_id}/sessions",
+            Endpoint::RemoveSession => {
+                "/api/placements/{placement_id}/sessions/{session_id}/remove"
+            }
+            Endpoint::ChangeSession => {
+                "/api/placements/{placement_id}/sessions/{session_id}/dates/{date}"
+            }
+            Endpoint::SetContacts => "/api/placements/{placement_id}/contacts",
+            Endpoint::GetTerms | Endpoint::SaveTerms => "/api/aps/{ap_id}/terms",
             Endpoint::GetDirectory => "/api/aps/{ap_id}/directory",
             Endpoint::ListPeople => "/api/aps/{ap_id}/people",
             Endpoint::RemovePerson => "/api/aps/{ap_id}/people/{person_id}/remove",
@@ -222,7 +253,12 @@ impl Endpoint {
             | Endpoint::SubmitBaseline
             | Endpoint::AcceptBaseline
             | Endpoint::ReturnBaseline
-            | Endpoint::EndPlacement => Audience::PlacementViewers,
+            | Endpoint::EndPlacement
+            | Endpoint::GetTimetable
+            | Endpoint::AddSession
+            | Endpoint::RemoveSession
+            | Endpoint::ChangeSession
+            | Endpoint::SetContacts => Audience::PlacementViewers,
             Endpoint::ListInvitations
             | Endpoint::CreateInvitation
             | Endpoint::RevokeInvitation
@@ -231,7 +267,9 @@ impl Endpoint {
             | Endpoint::GetDirectory
             | Endpoint::ListPeople
             | Endpoint::RemovePerson
-            | Endpoint::CreatePlacement => Audience::ApManagers,
+            | Endpoint::CreatePlacement
+            | Endpoint::GetTerms
+            | Endpoint::SaveTerms => Audience::ApManagers,
         }
     }
 

@@ -11,6 +11,7 @@ mod json;
 mod passwords;
 mod people;
 mod placements;
+mod timetable;
 
 pub use audit::{AuditChange, AuditEntry, AuditPage, AuditQuery};
 pub use baseline::{
@@ -28,8 +29,11 @@ pub use json::{MAX_JSON_BODY_BYTES, parse_json, parse_query};
 pub use passwords::{CompletePasswordReset, PasswordResetRequest, PasswordResetRequested};
 pub use people::{PeopleList, Person, PersonGrant};
 pub use placements::{
-    NewPlacement, PlacementDetail, PlacementList, PlacementListItem, PlacementState,
-    SafeguardingFlags,
+    ContactSide, DesignatedContact, NewPlacement, PlacementDetail, PlacementList,
+    PlacementListItem, PlacementState, SafeguardingFlags, SetContacts,
+};
+pub use timetable::{
+    Choice, NewSession, SessionChange, SessionSlot, Term, Terms, Timetable, UpcomingSession,
 };
 
 use chrono::{DateTime, NaiveDate, Utc};

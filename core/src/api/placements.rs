@@ -58,6 +58,8 @@ pub struct PlacementDetail {
     pub steps: Vec<Transition>,
     /// Submitted, returned, accepted, ended: oldest first.
     pub events: Vec<PlacementEvent>,
+    /// Who the alerts go to, at the AP and at the commissioner.
+    pub contacts: Vec<DesignatedContact>,
 }
 
 /// `POST /api/aps/{ap_id}/placements`: a referral the AP has received. The
@@ -101,4 +103,30 @@ pub struct PlacementListItem {
     pub missing: usize,
     /// The start date has come and the placement is not yet active.
     pub gate_overdue: bool,
+}
+
+/// Which side of a placement a designated contact is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactSide {
+    /// Staff of the AP.
+    Ap,
+    /// Staff of the commissioning school or LA.
+    Commissioner,
+}
+
+/// A person alerts about this placement go to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DesignatedContact {
+    pub person_id: String,
+    pub name: String,
+    pub organisation: String,
+    pub side: ContactSide,
+}
+
+/// `PUT /api/placements/{placement_id}/contacts`: the whole list, replaced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetContacts {
+    pub person_ids: Vec<String>,
 }

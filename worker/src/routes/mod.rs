@@ -3,6 +3,7 @@
 
 mod audit;
 mod baseline;
+mod contacts;
 mod directory;
 mod health;
 mod invitations;
@@ -12,6 +13,8 @@ mod people;
 mod placements;
 mod session;
 mod steps;
+mod terms;
+mod timetable;
 mod today;
 
 use lt_core::access::ApManager;
@@ -140,6 +143,56 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
                 audit,
             )
             .await
+        }
+        Endpoint::GetTimetable => {
+            timetable::get(&db::open(env)?, gate.caller()?, &param("placement_id"), now).await
+        }
+        Endpoint::AddSession => {
+            let audit = gate.audit_unplaced(&request_id, now)?;
+            timetable::add(
+                req,
+                &db::open(env)?,
+                gate.caller()?,
+                &param("placement_id"),
+                audit,
+            )
+            .await
+        }
+        Endpoint::RemoveSession => {
+            let audit = gate.audit_unplaced(&request_id, now)?;
+            let (id, session) = (param("placement_id"), param("session_id"));
+            timetable::remove(&db::open(env)?, gate.caller()?, &id, &session, audit).await
+        }
+        Endpoint::ChangeSession => {
+            let audit = gate.audit_unplaced(&request_id, now)?;
+            let (id, session, date) = (param("placement_id"), param("session_id"), param("date"));
+            timetable::change(
+                req,
+                &db::open(env)?,
+                gate.caller()?,
+                &id,
+                &session,
+                &date,
+                audit,
+            )
+            .await
+        }
+        Endpoint::SetContacts => {
+            let audit = gate.audit_unplaced(&request_id, now)?;
+            contacts::set(
+                req,
+                &db::open(env)?,
+                gate.caller()?,
+                &param("placement_id"),
+                audit,
+            )
+            .await
+        }
+        Endpoint::GetTerms => terms::get(&db::open(env)?, gate.manager()?).await,
+        Endpoint::SaveTerms => {
+            let manager = gate.manager()?;
+            let audit = audit(manager.ap_id())?;
+            terms::save(req, &db::open(env)?, manager, &audit).await
         }
         Endpoint::GetDirectory => directory::get(&db::open(env)?, gate.manager()?).await,
         Endpoint::ListPeople => people::list(&db::open(env)?, gate.manager()?).await,

@@ -4,8 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use lt_core::access::{ApManager, PlacementAccess, PlacementRef};
 use lt_core::api::{
-    ErrorCode, NewPlacement, PlacementDetail, PlacementEvent, PlacementList, PlacementListItem,
-    PlacementState, SafeguardingFlags, Source,
+    ContactSide, DesignatedContact, ErrorCode, NewPlacement, PlacementDetail, PlacementEvent,
+    PlacementList, PlacementListItem, PlacementState, SafeguardingFlags, Source,
 };
 use lt_core::domain::Tier;
 use lt_core::gate::view::missing_count;
@@ -38,7 +38,7 @@ pub struct Row {
     end_date: Option<String>,
     end_reason: Option<String>,
     ended_on: Option<String>,
-    commissioner_id: String,
+    pub commissioner_id: String,
     commissioner_name: String,
 }
 
@@ -51,6 +51,14 @@ impl Row {
     fn date(&self, text: &str) -> ApiResult<NaiveDate> {
         text.parse()
             .map_err(|_| ApiError::Unexpected(format!("placement {}: bad date {text}", self.id)))
+    }
+
+    /// Start and planned end.
+    pub fn dates(&self) -> ApiResult<(NaiveDate, Option<NaiveDate>)> {
+        Ok((
+            self.date(&self.start_date)?,
+            self.end_date.as_deref().map(|d| self.date(d)).transpose()?,
+        ))
     }
 
     fn tier(&self) -> ApiResult<Tier> {
@@ -154,6 +162,7 @@ pub async fn detail(
     .all()
     .await?
     .results()?;
+    let contacts = contacts(db, &row.id).await?;
     let state = row.state()?;
     let start_date = row.date(&row.start_date)?;
     let steps = [
@@ -197,6 +206,7 @@ pub async fn detail(
                 })
             })
             .collect::<ApiResult<_>>()?,
+        contacts,
         id: row.id,
         ap_id: row.ap_id,
         ap_name: row.ap_name,
@@ -205,6 +215,44 @@ pub async fn detail(
         commissioner_id: row.commissioner_id,
         commissioner_name: row.commissioner_name,
     })
+}
+
+#[derive(Deserialize)]
+struct ContactRow {
+    person_id: String,
+    name: String,
+    organisation: String,
+    side: String,
+}
+
+async fn contacts(db: &D1Database, placement_id: &str) -> ApiResult<Vec<DesignatedContact>> {
+    let rows: Vec<ContactRow> = query!(
+        db,
+        "SELECT d.person_id, p.name, COALESCE(
+                    (SELECT o.name FROM grants g JOIN organisations o ON o.id = g.organisation_id
+                     WHERE g.person_id = d.person_id AND g.ap_id = pl.ap_id LIMIT 1), '') AS organisation,
+                d.side
+         FROM designated_contacts d JOIN people p ON p.id = d.person_id
+         JOIN placements pl ON pl.id = d.placement_id
+         WHERE d.placement_id = ?1 ORDER BY d.side, p.name",
+        placement_id
+    )?
+    .all()
+    .await?
+    .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DesignatedContact {
+            person_id: r.person_id,
+            name: r.name,
+            organisation: r.organisation,
+            side: if r.side == "ap" {
+                ContactSide::Ap
+            } else {
+                ContactSide::Commissioner
+            },
+        })
+        .collect())
 }
 
 #[derive(Deserialize)]

@@ -3,7 +3,10 @@ use lt_core::access::{self, SessionView, TodayScope};
 use lt_core::api::{EmergencyContact, Today, TodaySession, TransportRun};
 use lt_core::domain::Tier;
 use lt_core::london;
-use lt_core::timetable::{self, Calendar, WeeklySession};
+use lt_core::timetable::{self, WeeklySession};
+use std::collections::HashMap;
+
+use super::timetable as timetable_route;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::Response;
@@ -32,6 +35,12 @@ struct Row {
     pickup_time: Option<String>,
     pickup_window_minutes: i64,
     emergency: Option<String>,
+    ap_id: String,
+    valid_until: Option<String>,
+    change_cancelled: Option<u8>,
+    change_start: Option<String>,
+    change_end: Option<String>,
+    change_reason: Option<String>,
     via_ap_staff: u8,
     via_scope: u8,
     via_escort: u8,
@@ -95,12 +104,15 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
                     s.pickup_place, s.pickup_time, s.pickup_window_minutes,
                     (SELECT b.value FROM baseline_entries b WHERE b.placement_id = p.id
                        AND b.field = 'contacts.emergency' ORDER BY b.id DESC LIMIT 1) AS emergency,
+                    p.ap_id, s.valid_until, c.cancelled AS change_cancelled, c.start_time AS change_start,
+                    c.end_time AS change_end, c.reason AS change_reason,
                     {} AS via_ap_staff, {} AS via_scope, {} AS via_escort
              FROM sessions s
              JOIN placements p ON p.id = s.placement_id
              JOIN pupils pu ON pu.id = p.pupil_id
              JOIN venues v ON v.id = s.venue_id
              LEFT JOIN people t ON t.id = s.tutor_id
+             LEFT JOIN session_changes c ON c.session_id = s.id AND c.date = ?6
              WHERE s.weekday = ?1 AND p.state = 'active'
                AND ({} OR {} OR {})
              ORDER BY s.start_time, pu.last_name, pu.first_name",
@@ -109,15 +121,24 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
         // The weekday narrows the query; lt-core's timetable decides the rest.
         let mut params = vec![JsValue::from(date.weekday().number_from_monday())];
         params.extend(seen.params);
+        params.push(JsValue::from_str(&date.to_string()));
         let rows: Vec<Row> = db.prepare(sql).bind(&params)?.all().await?.results()?;
+        let mut terms: HashMap<String, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
         for row in rows {
+            if !terms.contains_key(&row.ap_id) {
+                terms.insert(
+                    row.ap_id.clone(),
+                    timetable_route::terms(db, &row.ap_id).await?,
+                );
+            }
+            let ap_terms = terms.get(&row.ap_id).map_or(&[][..], Vec::as_slice);
             let view = access::session_view(
                 row.via_ap_staff != 0,
                 row.via_scope != 0,
                 row.via_escort != 0,
             );
             if let Some(view) = view {
-                sessions.extend(to_session(row, date, view)?);
+                sessions.extend(to_session(row, date, view, ap_terms)?);
             }
         }
     }
@@ -125,7 +146,12 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
 }
 
 /// The session as `view` shows it, if it happens on `date` at all.
-fn to_session(row: Row, date: NaiveDate, view: SessionView) -> ApiResult<Option<TodaySession>> {
+fn to_session(
+    row: Row,
+    date: NaiveDate,
+    view: SessionView,
+    terms: &[(NaiveDate, NaiveDate)],
+) -> ApiResult<Option<TodaySession>> {
     let corrupt =
         |what: &str| ApiError::Unexpected(format!("session {}: bad {what}", row.session_id));
     let time = |t: &str| NaiveTime::parse_from_str(t, "%H:%M");
@@ -138,11 +164,23 @@ fn to_session(row: Row, date: NaiveDate, view: SessionView) -> ApiResult<Option<
         start: time(&row.start_time).map_err(|_| corrupt("start_time"))?,
         end: time(&row.end_time).map_err(|_| corrupt("end_time"))?,
     };
-    let calendar = Calendar {
-        starts: Some(day(&row.start_date)?),
-        ends: row.end_date.as_deref().map(day).transpose()?,
-        ..Calendar::default()
-    };
+    let change = row
+        .change_cancelled
+        .map(|cancelled| timetable_route::ChangeRow {
+            session_id: row.session_id.clone(),
+            date: date.to_string(),
+            cancelled,
+            start_time: row.change_start.clone(),
+            end_time: row.change_end.clone(),
+            reason: row.change_reason.clone().unwrap_or_default(),
+        });
+    let calendar = timetable_route::calendar(
+        day(&row.start_date)?,
+        row.end_date.as_deref().map(day).transpose()?,
+        row.valid_until.as_deref().map(day).transpose()?,
+        terms,
+        &change.iter().collect::<Vec<_>>(),
+    )?;
     let Some(occurrence) = timetable::occurrence(&session, date, &calendar) else {
         return Ok(None);
     };
