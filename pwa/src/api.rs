@@ -6,7 +6,10 @@ use lt_core::api::{
     ErrorDetail, Invitation, InvitationList, InvitationPreview, InvitationRequest, InvitationToken,
     Me, PasswordResetRequest, PasswordResetRequested, SignInRequest, Today,
 };
-use lt_core::api::{Baseline, PlacementDetail, PlacementList};
+use lt_core::api::{
+    Baseline, CtfImported, NewPlacement, NewSession, PlacementDetail, PlacementList, SessionChange,
+    Timetable,
+};
 use lt_core::gate::{Section, Transition};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -230,4 +233,40 @@ pub async fn take_step(
         Transition::End => Endpoint::EndPlacement,
     };
     post(&placement_path(endpoint, id), body).await
+}
+
+pub async fn refer(ap_id: &str, body: &NewPlacement) -> Result<PlacementDetail, Failure> {
+    post(&ap_path(Endpoint::CreatePlacement, ap_id), body).await
+}
+
+pub async fn timetable(id: &str) -> Result<Timetable, Failure> {
+    get(&placement_path(Endpoint::GetTimetable, id)).await
+}
+
+pub async fn add_session(id: &str, body: &NewSession) -> Result<Timetable, Failure> {
+    post(&placement_path(Endpoint::AddSession, id), body).await
+}
+
+pub async fn change_session(
+    id: &str,
+    session_id: &str,
+    date: chrono::NaiveDate,
+    body: &SessionChange,
+) -> Result<Timetable, Failure> {
+    let path = placement_path(Endpoint::ChangeSession, id)
+        .replace("{session_id}", session_id)
+        .replace("{date}", &date.to_string());
+    let request = Request::put(&path)
+        .json(body)
+        .map_err(|_| Failure::Offline)?;
+    read(request.send().await).await
+}
+
+/// Uploads a Common Transfer File as the MIS exported it.
+pub async fn import_ctf(id: &str, xml: String) -> Result<CtfImported, Failure> {
+    let request = Request::post(&placement_path(Endpoint::ImportCtf, id))
+        .header("content-type", "application/xml")
+        .body(xml)
+        .map_err(|_| Failure::Offline)?;
+    read(request.send().await).await
 }

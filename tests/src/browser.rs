@@ -98,6 +98,26 @@ impl Browser {
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
+    /// Sets an input's value as a date or time picker would (typing into
+    /// those depends on the browser's locale), and announces it like typing.
+    pub async fn set_value(&self, css: &str, value: &str) {
+        let element = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"));
+        let handle = serde_json::to_value(&element).expect("element reference");
+        self.client
+            .execute(
+                "arguments[0].value = arguments[1]; \
+                 arguments[0].dispatchEvent(new Event('input', { bubbles: true })); \
+                 arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![handle, serde_json::Value::String(value.to_owned())],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("set {css}: {e}"));
+    }
+
     /// Clicks the element, first scrolled to the middle of the screen as a
     /// thumb would, clear of the sticky header.
     pub async fn click(&self, css: &str) {

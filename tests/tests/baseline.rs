@@ -145,3 +145,52 @@ async fn the_school_completes_the_baseline_the_ap_accepts_and_the_pupil_appears_
     receiver.assert_nothing_rejected();
     ap.close().await;
 }
+
+#[tokio::test]
+async fn the_ap_records_a_referral_and_prefills_it_from_a_ctf() {
+    let server = Server::start().await;
+    let ap = Browser::start().await;
+    ap.client
+        .goto(&server.url("/placements"))
+        .await
+        .expect("app");
+    ap.sign_in("admin@riverside.example", demo::PASSWORD).await;
+    ap.wait_for("details.referral", 20).await;
+    ap.click("details.referral summary").await;
+    // Sending it empty names the first field at fault.
+    ap.click("form.referral-form button[type=submit]").await;
+    ap.wait_for("#ref-born-error", 10).await;
+    ap.fill("#ref-first", "Mia").await;
+    ap.fill("#ref-last", "Clarke").await;
+    ap.set_value("#ref-born", "2012-10-05").await;
+    ap.set_value("#ref-start", "2027-01-04").await;
+    ap.set_value("#ref-end", "2027-03-26").await;
+    ap.screenshot("referral-form").await;
+    ap.click("form.referral-form button[type=submit]").await;
+    let heading = ap.wait_for(".placement h2", 20).await;
+    assert_eq!(heading.text().await.unwrap_or_default(), "Mia Clarke");
+
+    // The referral has no UPN yet: the file's one pupil is used, because her
+    // name and date of birth agree with the referral.
+    let fixture = lt_tests::root().join("tests/fixtures/ctf/full.xml");
+    let input = ap
+        .client
+        .find(fantoccini::Locator::Css("#ctf-file"))
+        .await
+        .expect("file input");
+    input
+        .send_keys(fixture.to_str().expect("path"))
+        .await
+        .expect("choose the file");
+    ap.click("form.ctf button[type=submit]").await;
+    let done = ap.wait_for("form.ctf .success", 20).await;
+    let text = done.text().await.unwrap_or_default();
+    assert!(text.contains("from Northgate Academy"), "{text}");
+    let upn = ap.wait_for("#f-upn", 20).await;
+    assert_eq!(
+        upn.prop("value").await.ok().flatten().as_deref(),
+        Some("E941400125201")
+    );
+    ap.screenshot("ctf-imported").await;
+    ap.close().await;
+}

@@ -186,6 +186,47 @@ pub fn read(bytes: &[u8], upn: Option<&str>, today: NaiveDate) -> Result<CtfImpo
     Ok(import)
 }
 
+/// Refuses a file for another child: when the baseline already has a name or
+/// date of birth and the file's pupil has a different one, the file is not
+/// this pupil's (a UPN match was already required when the UPN is known).
+pub fn check_same_pupil(
+    import: &CtfImport,
+    current: &[(String, Value)],
+) -> Result<(), ErrorDetail> {
+    let known = |id: &str| {
+        current
+            .iter()
+            .find(|(f, _)| f == id)
+            .and_then(|(_, v)| v.as_str())
+    };
+    let offered = |id: &str| {
+        import
+            .fills
+            .iter()
+            .find(|(f, _)| f.id() == id)
+            .and_then(|(_, v)| v.as_str())
+    };
+    let differs = [
+        "identity.last_name",
+        "identity.first_name",
+        "identity.date_of_birth",
+    ]
+    .iter()
+    .any(|id| match (known(id), offered(id)) {
+        (Some(a), Some(b)) => !a.eq_ignore_ascii_case(b),
+        _ => false,
+    });
+    if differs {
+        return Err(wrong(format!(
+            "this CTF is for {} {}, born {}, not the pupil of this placement; check you chose the right file",
+            offered("identity.first_name").unwrap_or("?"),
+            offered("identity.last_name").unwrap_or("?"),
+            offered("identity.date_of_birth").unwrap_or("?"),
+        )));
+    }
+    Ok(())
+}
+
 fn child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
     children(node, name).next()
 }
@@ -383,6 +424,16 @@ mod tests {
             let err = read(bad.as_bytes(), None, today()).expect_err(bad);
             assert_eq!(err.field.as_deref(), Some("ctf"), "{bad}");
         }
+    }
+
+    #[test]
+    fn another_childs_file_is_refused() {
+        let import = read(MINIMAL.as_bytes(), None, today()).expect("reads");
+        let same = vec![("identity.last_name".to_owned(), json!("REED"))];
+        assert!(check_same_pupil(&import, &same).is_ok());
+        let other = vec![("identity.date_of_birth".to_owned(), json!("2013-01-01"))];
+        let err = check_same_pupil(&import, &other).expect_err("another child");
+        assert!(err.message.contains("Noah Reed"), "{}", err.message);
     }
 
     #[test]

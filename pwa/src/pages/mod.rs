@@ -1,11 +1,14 @@
 mod audit;
+mod ctf;
 mod forgot;
 mod invitations;
 mod invite;
 mod placement;
 mod placements;
+mod referral;
 mod reset;
 mod sign_in;
+mod timetable;
 mod today;
 
 pub use audit::AuditPage;

@@ -7,6 +7,9 @@ use yew::prelude::*;
 use crate::api::{self, Failure};
 use crate::components::SectionForm;
 
+use super::ctf::CtfUpload;
+use super::timetable::TimetablePanel;
+
 #[derive(Properties, PartialEq)]
 pub struct PlacementProps {
     pub id: AttrValue,
@@ -61,6 +64,10 @@ pub fn PlacementPage(props: &PlacementProps) -> Html {
             <Gate detail={d.clone()} />
             <Steps detail={d.clone()} on_done={reload.reform(|_| ())} />
             <Timeline detail={d.clone()} />
+            if d.editable {
+                <CtfUpload placement_id={props.id.clone()} on_done={reload.reform(|_| ())} />
+            }
+            <TimetablePanel placement_id={props.id.clone()} />
             { match &*baseline {
                 None => html! { <p class="status" role="status">{ "Loading the baseline…" }</p> },
                 Some(Err(f)) => html! { <p class="error" role="alert">{ f.message() }</p> },

@@ -6,6 +6,9 @@ use yew_router::prelude::*;
 
 use crate::api::{self, Failure};
 use crate::route::Route;
+use crate::session::use_session;
+
+use super::referral::ReferralForm;
 
 /// Every placement the person may see, baselines still to complete first.
 #[component]
@@ -44,9 +47,13 @@ pub fn PlacementsPage() -> Html {
             }
         }
     };
+    let managed = use_session().session.managed_ap();
     html! {
         <section class="placements">
             <h2>{ "Pupils" }</h2>
+            if let Some((ap_id, _)) = managed {
+                <ReferralForm ap_id={ap_id} />
+            }
             { body }
         </section>
     }

@@ -203,6 +203,7 @@ pub async fn import_ctf(
         .find(|(f, _)| f == "identity.upn")
         .and_then(|(_, v)| v.as_str().map(str::to_owned));
     let import = ctf::read(&bytes, upn.as_deref(), london::local_date(audit.at))?;
+    ctf::check_same_pupil(&import, &current)?;
     // Typed values win: the file fills what is empty or was imported before.
     let latest_is_typed = |field: &str| {
         let latest = entries
