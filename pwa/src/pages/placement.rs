@@ -1,11 +1,12 @@
+use lt_core::api::ContactSide;
 use lt_core::api::{Baseline, PlacementDetail};
-use lt_core::gate::{PlacementState, Transition};
+use lt_core::gate::{EndReason, PlacementState, Transition};
 use serde_json::json;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api::{self, Failure};
-use crate::components::SectionForm;
+use crate::components::{SectionForm, input_value};
 
 use super::ctf::CtfUpload;
 use super::timetable::TimetablePanel;
@@ -63,6 +64,7 @@ pub fn PlacementPage(props: &PlacementProps) -> Html {
             }
             <Gate detail={d.clone()} />
             <Steps detail={d.clone()} on_done={reload.reform(|_| ())} />
+            <Contacts detail={d.clone()} />
             <Timeline detail={d.clone()} />
             if d.editable {
                 <CtfUpload placement_id={props.id.clone()} on_done={reload.reform(|_| ())} />
@@ -126,6 +128,8 @@ struct StepsProps {
 fn Steps(props: &StepsProps) -> Html {
     let failure = use_state(|| None::<Failure>);
     let comment = use_node_ref();
+    let end_reason = use_node_ref();
+    let end_note = use_node_ref();
     let d = &props.detail;
     let act = |step: Transition| {
         let (failure, on_done, id, comment) = (
@@ -154,7 +158,28 @@ fn Steps(props: &StepsProps) -> Html {
         })
     };
     let can = |t: Transition| d.steps.contains(&t);
-    if !can(Transition::Submit) && !can(Transition::Accept) {
+    let end = {
+        let (failure, on_done, id) = (failure.clone(), props.on_done.clone(), d.id.clone());
+        let (reason, note) = (end_reason.clone(), end_note.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let body = json!({
+                "reason": reason.cast::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default(),
+                "note": Some(input_value(&note)).filter(|n| !n.trim().is_empty()),
+            });
+            let (failure, on_done, id) = (failure.clone(), on_done.clone(), id.clone());
+            spawn_local(async move {
+                match api::take_step(&id, Transition::End, &body).await {
+                    Ok(_) => {
+                        failure.set(None);
+                        on_done.emit(());
+                    }
+                    Err(f) => failure.set(Some(f)),
+                }
+            });
+        })
+    };
+    if !can(Transition::Submit) && !can(Transition::Accept) && !can(Transition::End) {
         return html! {};
     }
     html! {
@@ -172,9 +197,51 @@ fn Steps(props: &StepsProps) -> Html {
                 <textarea id="return-comment" ref={comment.clone()} rows="2" />
                 <button class="secondary" onclick={act(Transition::Return)}>{ "Return with this comment" }</button>
             }
+            if can(Transition::End) {
+                <details class="end">
+                    <summary>{ "End this placement" }</summary>
+                    <form onsubmit={end}>
+                        <label for="end-reason">{ "Why it ends" }</label>
+                        <select id="end-reason" ref={end_reason}>
+                            { for EndReason::ALL.iter().map(|r| html! { <option value={r.as_str()}>{ r.label() }</option> }) }
+                        </select>
+                        <label for="end-note">{ "Note (needed for \"Other\")" }</label>
+                        <input id="end-note" type="text" ref={end_note} />
+                        <button type="submit" class="secondary">{ "End the placement today" }</button>
+                    </form>
+                </details>
+            }
             if let Some(f) = &*failure {
                 <p class="error" role="alert">{ f.message() }</p>
             }
+        </div>
+    }
+}
+
+/// Who the alerts about this pupil go to, on each side.
+#[component]
+fn Contacts(props: &DetailProps) -> Html {
+    let d = &props.detail;
+    let side = |s: ContactSide| -> Vec<String> {
+        d.contacts
+            .iter()
+            .filter(|c| c.side == s)
+            .map(|c| format!("{} ({})", c.name, c.organisation))
+            .collect()
+    };
+    let line = |label: &str, names: Vec<String>| {
+        let text = if names.is_empty() {
+            "nobody named yet".to_owned()
+        } else {
+            names.join(", ")
+        };
+        html! { <p><strong>{ format!("{label}: ") }</strong>{ text }</p> }
+    };
+    html! {
+        <div class="contacts">
+            <h3>{ "Alert contacts" }</h3>
+            { line("At the AP", side(ContactSide::Ap)) }
+            { line("At the commissioner", side(ContactSide::Commissioner)) }
         </div>
     }
 }
