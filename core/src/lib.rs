@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod api;
+pub mod attendance;
 pub mod credentials;
 pub mod domain;
 pub mod gate;

@@ -12,8 +12,8 @@ use crate::api::{
 };
 use crate::api::{
     AuditPage, AuditQuery, Baseline, CompletePasswordReset, CtfImported, Directory, EndPlacement,
-    NewPlacement, NewSession, PeopleList, PlacementDetail, PlacementList, ReturnBaseline,
-    SessionChange, SetContacts, Terms, Timetable,
+    MarkRecord, MarkRequest, NewPlacement, NewSession, PeopleList, PlacementDetail, PlacementList,
+    ReturnBaseline, SessionChange, SetContacts, Terms, Timetable,
 };
 use crate::gate::{self, Section, ctf::MAX_CTF_BYTES};
 
@@ -294,6 +294,17 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
             (200, "The terms", s.response::<Terms>()),
             &[],
         ),
+        Endpoint::PutMark => op(
+            "putMark",
+            "Register a pupil at one session (present, late, absent with a reason); the device's id makes a replay return the first result",
+            s.request::<MarkRequest>(),
+            (
+                201,
+                "Recorded; a replay of the same mark answers 200 with it",
+                s.response::<MarkRecord>(),
+            ),
+            &[403, 404, 409],
+        ),
         Endpoint::GetDirectory => op(
             "getDirectory",
             "The AP's organisations and placements, to choose from when inviting",
@@ -432,6 +443,12 @@ pub fn document(version: &str) -> Value {
                 ok["content"] = json!({ "application/json": { "schema": { "type": "object" } } })
             }
             (None, _) => {}
+        }
+        if endpoint == Endpoint::PutMark {
+            // Idempotent on the device's id: a replay answers 200 with the first result.
+            let mut replay = ok.clone();
+            replay["description"] = json!("A replay: the mark as it was first recorded");
+            responses.insert("200".into(), replay);
         }
         responses.insert(status.to_string(), ok);
         for code in errors {

@@ -70,6 +70,7 @@ pub enum Endpoint {
     SetContacts,
     GetTerms,
     SaveTerms,
+    PutMark,
     GetDirectory,
     ListPeople,
     RemovePerson,
@@ -144,6 +145,7 @@ impl Endpoint {
         Endpoint::SetContacts,
         Endpoint::GetTerms,
         Endpoint::SaveTerms,
+        Endpoint::PutMark,
         Endpoint::GetDirectory,
         Endpoint::ListPeople,
         Endpoint::RemovePerson,
@@ -168,7 +170,8 @@ impl Endpoint {
             Endpoint::SaveBaselineSection
             | Endpoint::ChangeSession
             | Endpoint::SetContacts
-            | Endpoint::SaveTerms => Method::Put,
+            | Endpoint::SaveTerms
+            | Endpoint::PutMark => Method::Put,
             Endpoint::SignIn
             | Endpoint::SignOut
             | Endpoint::CreateInvitation
@@ -228,6 +231,7 @@ impl Endpoint {
             }
             Endpoint::SetContacts => "/api/placements/{placement_id}/contacts",
             Endpoint::GetTerms | Endpoint::SaveTerms => "/api/aps/{ap_id}/terms",
+            Endpoint::PutMark => "/api/marks/{mark_id}",
             Endpoint::GetDirectory => "/api/aps/{ap_id}/directory",
             Endpoint::ListPeople => "/api/aps/{ap_id}/people",
             Endpoint::RemovePerson => "/api/aps/{ap_id}/people/{person_id}/remove",
@@ -243,9 +247,11 @@ impl Endpoint {
             | Endpoint::AcceptInvitation
             | Endpoint::RequestPasswordReset
             | Endpoint::CompletePasswordReset => Audience::Anyone,
-            Endpoint::SignOut | Endpoint::Me | Endpoint::Today | Endpoint::ListPlacements => {
-                Audience::SignedIn
-            }
+            Endpoint::SignOut
+            | Endpoint::Me
+            | Endpoint::Today
+            | Endpoint::ListPlacements
+            | Endpoint::PutMark => Audience::SignedIn,
             Endpoint::GetPlacement
             | Endpoint::GetBaseline
             | Endpoint::SaveBaselineSection

@@ -8,6 +8,7 @@ mod endpoints;
 mod error;
 mod invitations;
 mod json;
+mod marks;
 mod passwords;
 mod people;
 mod placements;
@@ -26,6 +27,7 @@ pub use invitations::{
     InvitationRequest, InvitationStatus, InvitationToken,
 };
 pub use json::{MAX_JSON_BODY_BYTES, parse_json, parse_query};
+pub use marks::{MarkRecord, MarkRequest};
 pub use passwords::{CompletePasswordReset, PasswordResetRequest, PasswordResetRequested};
 pub use people::{PeopleList, Person, PersonGrant};
 pub use placements::{

@@ -8,6 +8,7 @@ mod directory;
 mod health;
 mod invitations;
 mod joining;
+mod marks;
 mod passwords;
 mod people;
 mod placements;
@@ -185,6 +186,17 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
                 gate.caller()?,
                 &param("placement_id"),
                 audit,
+            )
+            .await
+        }
+        Endpoint::PutMark => {
+            marks::put(
+                req,
+                &db::open(env)?,
+                gate.caller()?,
+                &param("mark_id"),
+                now,
+                &request_id,
             )
             .await
         }

@@ -1,0 +1,327 @@
+//! Registers: `PUT /api/marks/{mark_id}`. Idempotent on the device's id; a
+//! mark is refused, naming the problem, unless the caller may register this
+//! session, the placement is active and the session takes place that day.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use lt_core::access::Role;
+use lt_core::api::{ErrorCode, ErrorDetail, MarkRecord, MarkRequest};
+use lt_core::attendance::{self, AbsenceReason, HalfDay, Mark, MarkKind, Stamped};
+use lt_core::domain::OrganisationKind;
+use lt_core::gate::PlacementState;
+use lt_core::timetable::{self, WeeklySession};
+use serde::Deserialize;
+use worker::d1::D1Database;
+use worker::{Request, Response, query};
+
+use super::timetable as timetable_route;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::{clock, http};
+
+/// How early a register may be taken: a tutor greets a pupil before the start.
+const OPENS_BEFORE_START: Duration = Duration::minutes(60);
+
+#[derive(Deserialize)]
+struct SessionRow {
+    placement_id: String,
+    ap_id: String,
+    state: String,
+    commissioner_kind: String,
+    weekday: u8,
+    start_time: String,
+    end_time: String,
+    start_date: String,
+    end_date: Option<String>,
+    valid_until: Option<String>,
+    tutor_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct MarkRow {
+    id: String,
+    session_id: String,
+    date: String,
+    placement_id: String,
+    kind: String,
+    minutes_late: Option<u32>,
+    reason: Option<String>,
+    half_day: String,
+    ap_code: String,
+    school_code: String,
+    marked_by: Option<String>,
+    device_time: String,
+    received_at: String,
+}
+
+fn corrupt(what: &str) -> ApiError {
+    ApiError::Unexpected(format!("marks: bad {what}"))
+}
+
+impl MarkRow {
+    fn mark(&self) -> ApiResult<Mark> {
+        let kind = MarkKind::parse(&self.kind).ok_or_else(|| corrupt("kind"))?;
+        let reason = self
+            .reason
+            .as_deref()
+            .map(|r| AbsenceReason::parse(r).ok_or_else(|| corrupt("reason")))
+            .transpose()?;
+        attendance::read_mark(kind, self.minutes_late, reason).map_err(|_| corrupt("mark"))
+    }
+
+    fn stamped(&self) -> ApiResult<Stamped> {
+        Ok(Stamped {
+            mark: self.mark()?,
+            device_time: self.device_time.parse().map_err(|_| corrupt("time"))?,
+            received_at: self.received_at.parse().map_err(|_| corrupt("time"))?,
+        })
+    }
+
+    fn record(self, current: bool) -> ApiResult<MarkRecord> {
+        Ok(MarkRecord {
+            kind: MarkKind::parse(&self.kind).ok_or_else(|| corrupt("kind"))?,
+            reason: self.reason.as_deref().and_then(AbsenceReason::parse),
+            half_day: if self.half_day == "AM" {
+                HalfDay::Am
+            } else {
+                HalfDay::Pm
+            },
+            date: self.date.parse().map_err(|_| corrupt("date"))?,
+            device_time: self.device_time.parse().map_err(|_| corrupt("time"))?,
+            received_at: self.received_at.parse().map_err(|_| corrupt("time"))?,
+            id: self.id,
+            session_id: self.session_id,
+            placement_id: self.placement_id,
+            minutes_late: self.minutes_late,
+            ap_code: self.ap_code,
+            school_code: self.school_code,
+            marked_by: self.marked_by,
+            current,
+        })
+    }
+}
+
+/// A device-made id: 8 to 64 letters, digits and dashes (a UUID fits).
+fn check_id(id: &str) -> Result<(), ErrorDetail> {
+    let ok =
+        (8..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ErrorDetail::invalid(
+            "mark_id",
+            "a mark's id is 8 to 64 letters, digits and dashes, made by the device (a UUID)",
+        ))
+    }
+}
+
+const MARK_COLUMNS: &str =
+    "m.id, m.session_id, m.date, m.placement_id, m.kind, m.minutes_late, m.reason,
+    m.half_day, m.ap_code, m.school_code, p.name AS marked_by, m.device_time, m.received_at";
+
+/// Every mark of one session on one date, and which of them counts.
+async fn occurrence_marks(
+    db: &D1Database,
+    session_id: &str,
+    date: &str,
+) -> ApiResult<(Vec<MarkRow>, Option<String>)> {
+    let rows: Vec<MarkRow> = query!(
+        db,
+        &format!(
+            "SELECT {MARK_COLUMNS} FROM marks m LEFT JOIN people p ON p.id = m.marked_by
+             WHERE m.session_id = ?1 AND m.date = ?2 ORDER BY m.received_at, m.id"
+        ),
+        session_id,
+        date
+    )?
+    .all()
+    .await?
+    .results()?;
+    let mut winner: Option<(usize, Stamped)> = None;
+    for (i, row) in rows.iter().enumerate() {
+        let s = row.stamped()?;
+        if winner
+            .as_ref()
+            .is_none_or(|(_, w)| attendance::prevails(&s, w))
+        {
+            winner = Some((i, s));
+        }
+    }
+    let current = winner.and_then(|(i, _)| rows.get(i).map(|r| r.id.clone()));
+    Ok((rows, current))
+}
+
+async fn answer(db: &D1Database, id: &str, status: u16) -> ApiResult<Response> {
+    let found: Option<MarkRow> = query!(
+        db,
+        &format!("SELECT {MARK_COLUMNS} FROM marks m LEFT JOIN people p ON p.id = m.marked_by WHERE m.id = ?1"),
+        id
+    )?
+    .first(None)
+    .await?;
+    let row = found.ok_or_else(|| ApiError::Unexpected(format!("mark {id} vanished")))?;
+    let (_, current) = occurrence_marks(db, &row.session_id, &row.date).await?;
+    let is_current = current.as_deref() == Some(id);
+    Ok(http::json(status, &row.record(is_current)?))
+}
+
+/// Whether this caller may take this session's register: the AP's staff,
+/// or the tutor it is assigned to. Schools, LAs and escorts may not.
+fn may_register(caller: &Caller, ap_id: &str, tutor_id: Option<&str>) -> bool {
+    caller.principal.grants.iter().any(|g| {
+        g.ap_id == ap_id
+            && (g.role.is_ap_staff()
+                || (g.role == Role::OffSiteTutor
+                    && tutor_id == Some(caller.principal.person_id.as_str())))
+    })
+}
+
+fn conflict(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::Conflict, message)
+}
+
+pub async fn put(
+    req: &mut Request,
+    db: &D1Database,
+    caller: &Caller,
+    id: &str,
+    received: DateTime<Utc>,
+    request_id: &str,
+) -> ApiResult<Response> {
+    check_id(id)?;
+    let body: MarkRequest = http::read_json(req).await?;
+    let mark = attendance::read_mark(body.kind, body.minutes_late, body.reason)?;
+    let session: Option<SessionRow> = query!(
+        db,
+        "SELECT s.placement_id, p.ap_id, p.state, c.kind AS commissioner_kind, s.weekday, s.start_time,
+                s.end_time, p.start_date, p.end_date, s.valid_until, s.tutor_id
+         FROM sessions s JOIN placements p ON p.id = s.placement_id
+         JOIN organisations c ON c.id = p.commissioner_id
+         WHERE s.id = ?1",
+        &body.session_id
+    )?
+    .first(None)
+    .await?;
+    // A session out of the caller's sight looks like one that does not exist.
+    let session = session
+        .filter(|s| {
+            caller
+                .principal
+                .grants
+                .iter()
+                .any(|g| g.ap_id == s.ap_id && !matches!(g.role, Role::TaxiEscort))
+        })
+        .ok_or_else(|| {
+            ApiError::from(ErrorDetail {
+                code: ErrorCode::NotFound,
+                message: "there is no such session in your account".into(),
+                field: Some("session_id".into()),
+            })
+        })?;
+    if !may_register(caller, &session.ap_id, session.tutor_id.as_deref()) {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "you are not assigned to this session; only its tutor and the AP's staff take its register",
+        ));
+    }
+    if PlacementState::parse(&session.state) != Some(PlacementState::Active) {
+        return Err(conflict(
+            "the placement is not active yet: its transition baseline must be accepted before registers are taken",
+        ));
+    }
+    let time = |t: &str| NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| corrupt("session time"));
+    let day = |t: &str| {
+        t.parse::<NaiveDate>()
+            .map_err(|_| corrupt("placement date"))
+    };
+    let weekly = WeeklySession {
+        weekday: Weekday::try_from(session.weekday.wrapping_sub(1))
+            .map_err(|_| corrupt("weekday"))?,
+        start: time(&session.start_time)?,
+        end: time(&session.end_time)?,
+    };
+    let change: Option<timetable_route::ChangeRow> = query!(
+        db,
+        "SELECT session_id, date, cancelled, start_time, end_time, reason FROM session_changes
+         WHERE session_id = ?1 AND date = ?2",
+        &body.session_id,
+        &body.date.to_string()
+    )?
+    .first(None)
+    .await?;
+    let calendar = timetable_route::calendar(
+        day(&session.start_date)?,
+        session.end_date.as_deref().map(day).transpose()?,
+        session.valid_until.as_deref().map(day).transpose()?,
+        &timetable_route::terms(db, &session.ap_id).await?,
+        &change.iter().collect::<Vec<_>>(),
+    )?;
+    let occurrence = timetable::occurrence(&weekly, body.date, &calendar).ok_or_else(|| {
+        conflict(format!(
+            "this session does not take place on {} (not its day, out of term, or cancelled)",
+            body.date.format("%-d %B %Y")
+        ))
+    })?;
+    if received < occurrence.starts_at - OPENS_BEFORE_START {
+        return Err(conflict(
+            "this session's register is not open yet: it opens an hour before the start",
+        ));
+    }
+    attendance::check_device_time(body.device_time, received)?;
+    let half = HalfDay::of(lt_core::london::local_time(occurrence.starts_at));
+    let commissioner =
+        OrganisationKind::parse(&session.commissioner_kind).unwrap_or(OrganisationKind::School);
+    let codes = attendance::codes(mark, half, commissioner);
+    let result = query!(
+        db,
+        "INSERT INTO marks (id, session_id, date, placement_id, kind, minutes_late, reason, half_day,
+                            ap_code, school_code, marked_by, device_time, received_at, request_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT (id) DO NOTHING",
+        id,
+        &body.session_id,
+        &body.date.to_string(),
+        &session.placement_id,
+        body.kind.as_str(),
+        &body.minutes_late,
+        &body.reason.map(|r| r.as_str()),
+        half.as_str(),
+        codes.ap,
+        codes.school,
+        &caller.principal.person_id,
+        &clock::stamp(body.device_time),
+        &clock::stamp(received),
+        request_id
+    )?
+    .run()
+    .await?;
+    let inserted = result
+        .meta()
+        .ok()
+        .flatten()
+        .and_then(|m| m.changes)
+        .unwrap_or(0)
+        > 0;
+    if inserted {
+        return answer(db, id, 201).await;
+    }
+    // The id is taken: a replay of the same mark gets the first answer; a
+    // different mark under a used id is refused rather than lost.
+    let first: Option<MarkRow> = query!(
+        db,
+        &format!("SELECT {MARK_COLUMNS} FROM marks m LEFT JOIN people p ON p.id = m.marked_by WHERE m.id = ?1"),
+        id
+    )?
+    .first(None)
+    .await?;
+    let first =
+        first.ok_or_else(|| ApiError::Unexpected(format!("mark {id}: conflict without a row")))?;
+    let same = first.session_id == body.session_id
+        && first.date == body.date.to_string()
+        && first.mark()? == mark;
+    if !same {
+        return Err(conflict(
+            "this mark id was already used for a different mark; make a new id",
+        ));
+    }
+    answer(db, id, 200).await
+}
