@@ -270,3 +270,8 @@ pub async fn import_ctf(id: &str, xml: String) -> Result<CtfImported, Failure> {
         .map_err(|_| Failure::Offline)?;
     read(request.send().await).await
 }
+
+pub async fn remove_session(id: &str, session_id: &str) -> Result<Timetable, Failure> {
+    let path = placement_path(Endpoint::RemoveSession, id).replace("{session_id}", session_id);
+    post(&path, &serde_json::json!({})).await
+}

@@ -51,6 +51,11 @@ async fn the_school_completes_the_baseline_the_ap_accepts_and_the_pupil_appears_
     school.screenshot("placements-school").await;
     school.click(".card-link").await;
     school.wait_for("#section-identity", 20).await;
+    // The gate lists what is missing, each item a link to its field.
+    school.wait_for(".missing-items a", 20).await;
+    let missing = school.texts(".missing-items a").await;
+    assert!(missing.contains(&"Unique pupil number (UPN)".to_owned()), "{missing:?}");
+    assert!(missing.contains(&"Emergency contact".to_owned()), "{missing:?}");
     school.screenshot("baseline-start").await;
 
     // A wrong check letter is caught by the server and shown at the field.
@@ -133,6 +138,8 @@ async fn the_school_completes_the_baseline_the_ap_accepts_and_the_pupil_appears_
     ap.screenshot("baseline-review").await;
     ap.click("#accept").await;
     ap.wait_for(".placement p.state-active", 20).await;
+    ap.wait_for(".upcoming .row", 20).await;
+    ap.screenshot("timetable-active").await;
     ap.client.goto(&server.url("/")).await.expect("today");
     ap.wait_for(".session", 20).await;
     assert!(

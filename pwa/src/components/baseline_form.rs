@@ -309,7 +309,7 @@ fn field_input(
         Kind::YesNo => {
             let chosen = text(&id);
             html! {
-                <fieldset class="yes-no" aria-describedby={described.clone()}>
+                <fieldset class="yes-no" id={id.clone()} aria-describedby={described.clone()}>
                     <legend>{ label.clone() }</legend>
                     { for [("yes", "Yes"), ("no", "No")].iter().map(|(v, l)| html! {
                         <label class="choice">
@@ -323,7 +323,7 @@ fn field_input(
             }
         }
         Kind::Contact => html! {
-            <fieldset class="contact" aria-describedby={described.clone()}>
+            <fieldset class="contact" id={id.clone()} aria-describedby={described.clone()}>
                 <legend>{ label.clone() }</legend>
                 { for [("name", "Name", "text"), ("relationship", "Relationship to the pupil", "text"), ("phone", "Phone", "tel")]
                     .iter().map(|(p, l, t)| {

@@ -62,14 +62,14 @@ pub fn PlacementPage(props: &PlacementProps) -> Html {
             if d.gate_overdue {
                 <p class="overdue" role="alert">{ "The start date has passed and the transition gate is still open." }</p>
             }
-            <Gate detail={d.clone()} />
+            <Gate detail={d.clone()} baseline={(*baseline).clone().and_then(Result::ok)} />
             <Steps detail={d.clone()} on_done={reload.reform(|_| ())} />
             <Contacts detail={d.clone()} />
             <Timeline detail={d.clone()} />
             if d.editable {
                 <CtfUpload placement_id={props.id.clone()} on_done={reload.reform(|_| ())} />
             }
-            <TimetablePanel placement_id={props.id.clone()} />
+            <TimetablePanel placement_id={props.id.clone()} state={d.state} />
             { match &*baseline {
                 None => html! { <p class="status" role="status">{ "Loading the baseline…" }</p> },
                 Some(Err(f)) => html! { <p class="error" role="alert">{ f.message() }</p> },
@@ -91,9 +91,15 @@ struct DetailProps {
     detail: PlacementDetail,
 }
 
-/// How far the baseline is from opening the gate.
+#[derive(Properties, PartialEq)]
+struct GateProps {
+    detail: PlacementDetail,
+    baseline: Option<Baseline>,
+}
+
+/// How far the baseline is from opening the gate, and what is missing.
 #[component]
-fn Gate(props: &DetailProps) -> Html {
+fn Gate(props: &GateProps) -> Html {
     let d = &props.detail;
     if !matches!(
         d.state,
@@ -110,10 +116,40 @@ fn Gate(props: &DetailProps) -> Html {
             if d.missing == 1 { "" } else { "s" }
         )
     };
+    let missing: Vec<(String, Vec<(String, String)>)> = props
+        .baseline
+        .iter()
+        .flat_map(|b| b.sections.iter())
+        .filter(|s| !s.complete)
+        .map(|s| {
+            let items = s
+                .fields
+                .iter()
+                .filter(|f| s.missing.contains(&f.key))
+                .map(|f| (f.key.clone(), f.label.clone()))
+                .collect();
+            (s.title.clone(), items)
+        })
+        .collect();
     html! {
         <div class={classes!("gate", (d.missing == 0).then_some("gate-complete"))} role="status">
             <h3>{ "Transition gate" }</h3>
             <p>{ text }</p>
+            if !missing.is_empty() {
+                <ul class="missing-items">
+                    { for missing.iter().map(|(title, items)| html! {
+                        <li>
+                            <strong>{ format!("{title}: ") }</strong>
+                            { for items.iter().enumerate().map(|(i, (key, label))| html! {
+                                <>
+                                    if i > 0 { { ", " } }
+                                    <a href={format!("#f-{key}")}>{ label.clone() }</a>
+                                </>
+                            }) }
+                        </li>
+                    }) }
+                </ul>
+            }
         </div>
     }
 }

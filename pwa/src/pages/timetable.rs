@@ -19,6 +19,8 @@ const DAYS: [&str; 7] = [
 #[derive(Properties, PartialEq)]
 pub struct TimetableProps {
     pub placement_id: AttrValue,
+    /// Occurrences start with activation: a new state means a new timetable.
+    pub state: lt_core::gate::PlacementState,
 }
 
 fn select_value(node: &NodeRef) -> String {
@@ -41,7 +43,7 @@ pub fn TimetablePanel(props: &TimetableProps) -> Html {
     let nodes = use_state(|| std::array::from_fn::<NodeRef, 9, _>(|_| NodeRef::default()));
     {
         let (timetable, id) = (timetable.clone(), props.placement_id.clone());
-        use_effect_with(props.placement_id.clone(), move |_| {
+        use_effect_with((props.placement_id.clone(), props.state), move |_| {
             spawn_local(async move { timetable.set(Some(api::timetable(&id).await)) });
         });
     }
@@ -122,6 +124,31 @@ pub fn TimetablePanel(props: &TimetableProps) -> Html {
             });
         })
     };
+    let take_off = |session_id: &str| {
+        let (timetable, failure, id) = (
+            timetable.clone(),
+            failure.clone(),
+            props.placement_id.clone(),
+        );
+        let session = session_id.to_owned();
+        Callback::from(move |_: MouseEvent| {
+            let (timetable, failure, id, session) = (
+                timetable.clone(),
+                failure.clone(),
+                id.clone(),
+                session.clone(),
+            );
+            spawn_local(async move {
+                match api::remove_session(&id, &session).await {
+                    Ok(t) => {
+                        failure.set(None);
+                        timetable.set(Some(Ok(t)));
+                    }
+                    Err(f) => failure.set(Some(f)),
+                }
+            });
+        })
+    };
     let error = |field: &str| Failure::split((*failure).as_ref(), field).0;
     let general = (*failure)
         .as_ref()
@@ -153,6 +180,9 @@ pub fn TimetablePanel(props: &TimetableProps) -> Html {
                             if let Some(e) = &s.escort_name { { format!(" · taxi with {e}") } }
                             if let Some(u) = s.valid_until { { format!(" · until {}", u.format("%-d %b")) } }
                         </p>
+                        if t.editable && s.valid_until.is_none() {
+                            <button class="secondary" onclick={take_off(&s.id)}>{ "Take off the timetable after today" }</button>
+                        }
                     </li>
                 }) }
             </ul>
