@@ -54,8 +54,14 @@ async fn the_school_completes_the_baseline_the_ap_accepts_and_the_pupil_appears_
     // The gate lists what is missing, each item a link to its field.
     school.wait_for(".missing-items a", 20).await;
     let missing = school.texts(".missing-items a").await;
-    assert!(missing.contains(&"Unique pupil number (UPN)".to_owned()), "{missing:?}");
-    assert!(missing.contains(&"Emergency contact".to_owned()), "{missing:?}");
+    assert!(
+        missing.contains(&"Unique pupil number (UPN)".to_owned()),
+        "{missing:?}"
+    );
+    assert!(
+        missing.contains(&"Emergency contact".to_owned()),
+        "{missing:?}"
+    );
     school.screenshot("baseline-start").await;
 
     // A wrong check letter is caught by the server and shown at the field.
