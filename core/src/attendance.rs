@@ -236,6 +236,16 @@ pub fn read_mark(
     }
 }
 
+/// Which of a half-day's marks decides the commissioning school's one code
+/// for it, given their school codes in session order: attending (B or K)
+/// first, then late after the register closed (U), then the first absence.
+pub fn deciding(school_codes: &[&str]) -> Option<usize> {
+    let first = |wanted: &[&str]| school_codes.iter().position(|c| wanted.contains(c));
+    first(&["B", "K"])
+        .or_else(|| first(&["U"]))
+        .or_else(|| (!school_codes.is_empty()).then_some(0))
+}
+
 /// A mark as the conflict rule sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stamped {
@@ -337,6 +347,15 @@ mod tests {
         for r in AbsenceReason::ALL {
             assert!(rows.iter().any(|(m, ..)| *m == Mark::Absent(*r)), "{r:?}");
         }
+    }
+
+    #[test]
+    fn one_code_per_half_day_prefers_attendance() {
+        assert_eq!(deciding(&[]), None);
+        assert_eq!(deciding(&["N", "B"]), Some(1));
+        assert_eq!(deciding(&["I", "U"]), Some(1));
+        assert_eq!(deciding(&["M", "O"]), Some(0));
+        assert_eq!(deciding(&["K"]), Some(0));
     }
 
     #[test]

@@ -11,9 +11,9 @@ use crate::api::{
     PasswordResetRequested, SignInRequest, Today,
 };
 use crate::api::{
-    AuditPage, AuditQuery, Baseline, CompletePasswordReset, CtfImported, Directory, EndPlacement,
-    MarkRecord, MarkRequest, NewPlacement, NewSession, PeopleList, PlacementDetail, PlacementList,
-    ReturnBaseline, SessionChange, SetContacts, Terms, Timetable,
+    AttendanceQuery, AuditPage, AuditQuery, Baseline, CompletePasswordReset, CtfImported,
+    Directory, EndPlacement, MarkRecord, MarkRequest, NewPlacement, NewSession, PeopleList,
+    PlacementDetail, PlacementList, ReturnBaseline, SessionChange, SetContacts, Terms, Timetable,
 };
 use crate::gate::{self, Section, ctf::MAX_CTF_BYTES};
 
@@ -305,6 +305,20 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
             ),
             &[403, 404, 409],
         ),
+        Endpoint::ExportAttendance => Operation {
+            query: Some(inline_schema::<AttendanceQuery>()),
+            ..op(
+                "exportAttendance",
+                "Attendance as DfE codes for the commissioning school's register, as CSV: one row per pupil per half-day",
+                None,
+                (
+                    200,
+                    "text/csv: upn, first_name, last_name, date, session (AM/PM), code, minutes_late, reason, source_ap",
+                    None,
+                ),
+                &[400],
+            )
+        },
         Endpoint::GetDirectory => op(
             "getDirectory",
             "The AP's organisations and placements, to choose from when inviting",
@@ -436,7 +450,7 @@ pub fn document(version: &str) -> Value {
         let mut ok = json!({ "description": description });
         match (body, endpoint) {
             (Some(schema), _) => ok["content"] = json_content(schema),
-            (None, Endpoint::ExportAudit) => {
+            (None, Endpoint::ExportAudit | Endpoint::ExportAttendance) => {
                 ok["content"] = json!({ "text/csv": { "schema": { "type": "string" } } })
             }
             (None, Endpoint::OpenApi) => {

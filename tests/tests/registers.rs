@@ -298,3 +298,98 @@ async fn a_placeholder_never_replaces_a_real_mark_and_a_correction_does() {
     ));
     assert_eq!(all[0]["n"], 3, "every mark is kept");
 }
+
+async fn csv(client: &mut Client, query: &str) -> (u16, Vec<Vec<String>>) {
+    let response = client.get(&format!("/api/attendance.csv?{query}")).await;
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    let rows = text
+        .lines()
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect();
+    (status, rows)
+}
+
+#[tokio::test]
+async fn the_commissioning_school_downloads_its_pupils_codes_for_the_day() {
+    let server = Server::start().await;
+    let day = last_school_day();
+    let mut maya = Client::signed_in(&server, MAYA).await;
+    let mut tom = Client::signed_in(&server, TOM).await;
+    put(
+        &mut maya,
+        &new_id(40),
+        &mark(&session("amara", 0, day), day, "present"),
+    )
+    .await;
+    let mut late = mark(&session("amara", 1, day), day, "late");
+    late["minutes_late"] = json!(45);
+    put(&mut maya, &new_id(41), &late).await;
+    let mut ill = mark(&session("ellie", 0, day), day, "absent");
+    ill["reason"] = json!("illness");
+    put(&mut tom, &new_id(42), &ill).await;
+    // Ellie arrived for her second session: the morning counts as attended (K).
+    let mut here = mark(&session("ellie", 1, day), day, "present");
+    here["device_time"] = json!(Utc::now() - Duration::minutes(1));
+    put(&mut tom, &new_id(43), &here).await;
+
+    let mut senco = Client::signed_in(&server, "senco@northgate.example").await;
+    let (status, rows) = csv(&mut senco, &format!("from={day}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        rows[0],
+        [
+            "upn",
+            "first_name",
+            "last_name",
+            "date",
+            "session",
+            "code",
+            "minutes_late",
+            "reason",
+            "source_ap"
+        ]
+    );
+    let amara: Vec<(String, String, String)> = rows[1..]
+        .iter()
+        .filter(|r| r[1] == "Amara")
+        .map(|r| (r[4].clone(), r[5].clone(), r[6].clone()))
+        .collect();
+    assert_eq!(
+        amara,
+        [
+            ("AM".into(), "B".into(), String::new()),
+            ("PM".into(), "U".into(), "45".into())
+        ]
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r.get(1).map(String::as_str) != Some("Ellie")),
+        "not Northgate's pupil"
+    );
+    assert!(
+        rows[1][0].len() == 13,
+        "the UPN leads each row: {:?}",
+        rows[1]
+    );
+
+    let mut la = Client::signed_in(&server, "commissioning@kirkfield.example").await;
+    let (_, rows) = csv(&mut la, &format!("from={day}&to={day}")).await;
+    let ellie: Vec<(String, String)> = rows[1..]
+        .iter()
+        .filter(|r| r[1] == "Ellie")
+        .map(|r| (r[4].clone(), r[5].clone()))
+        .collect();
+    assert_eq!(ellie, [("AM".to_owned(), "K".to_owned())]);
+    let mut escort = Client::signed_in(&server, "gary.hill@swiftcabs.example").await;
+    let (_, rows) = csv(&mut escort, &format!("from={day}")).await;
+    assert_eq!(rows.len(), 1, "an escort's feed is empty");
+    let (status, _) = csv(
+        &mut senco,
+        &format!("from={day}&to={}", day - Duration::days(1)),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (status, _) = csv(&mut senco, "from=yesterday").await;
+    assert_eq!(status, 400);
+}

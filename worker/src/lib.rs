@@ -6,6 +6,7 @@ mod auth;
 mod baseline;
 mod clock;
 mod cron;
+mod csv_out;
 mod db;
 mod error;
 mod http;

@@ -71,6 +71,7 @@ pub enum Endpoint {
     GetTerms,
     SaveTerms,
     PutMark,
+    ExportAttendance,
     GetDirectory,
     ListPeople,
     RemovePerson,
@@ -146,6 +147,7 @@ impl Endpoint {
         Endpoint::GetTerms,
         Endpoint::SaveTerms,
         Endpoint::PutMark,
+        Endpoint::ExportAttendance,
         Endpoint::GetDirectory,
         Endpoint::ListPeople,
         Endpoint::RemovePerson,
@@ -165,6 +167,7 @@ impl Endpoint {
             | Endpoint::GetBaseline
             | Endpoint::GetTimetable
             | Endpoint::GetTerms
+            | Endpoint::ExportAttendance
             | Endpoint::GetDirectory
             | Endpoint::ListPeople => Method::Get,
             Endpoint::SaveBaselineSection
@@ -232,6 +235,7 @@ impl Endpoint {
             Endpoint::SetContacts => "/api/placements/{placement_id}/contacts",
             Endpoint::GetTerms | Endpoint::SaveTerms => "/api/aps/{ap_id}/terms",
             Endpoint::PutMark => "/api/marks/{mark_id}",
+            Endpoint::ExportAttendance => "/api/attendance.csv",
             Endpoint::GetDirectory => "/api/aps/{ap_id}/directory",
             Endpoint::ListPeople => "/api/aps/{ap_id}/people",
             Endpoint::RemovePerson => "/api/aps/{ap_id}/people/{person_id}/remove",
@@ -251,7 +255,8 @@ impl Endpoint {
             | Endpoint::Me
             | Endpoint::Today
             | Endpoint::ListPlacements
-            | Endpoint::PutMark => Audience::SignedIn,
+            | Endpoint::PutMark
+            | Endpoint::ExportAttendance => Audience::SignedIn,
             Endpoint::GetPlacement
             | Endpoint::GetBaseline
             | Endpoint::SaveBaselineSection

@@ -50,3 +50,15 @@ pub struct MarkRecord {
     /// conflict rule (a later correction or a real mark may outrank it).
     pub current: bool,
 }
+
+/// `GET /api/attendance.csv`: the commissioning school's feed for its own
+/// register, one row per pupil per half-day with a mark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceQuery {
+    /// First day (Europe/London).
+    pub from: NaiveDate,
+    /// Last day, inclusive; the same as `from` when not given. At most 366 days.
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+}

@@ -27,7 +27,7 @@ pub use invitations::{
     InvitationRequest, InvitationStatus, InvitationToken,
 };
 pub use json::{MAX_JSON_BODY_BYTES, parse_json, parse_query};
-pub use marks::{MarkRecord, MarkRequest};
+pub use marks::{AttendanceQuery, MarkRecord, MarkRequest};
 pub use passwords::{CompletePasswordReset, PasswordResetRequest, PasswordResetRequested};
 pub use people::{PeopleList, Person, PersonGrant};
 pub use placements::{

@@ -4,9 +4,10 @@ use lt_core::access::ApManager;
 use lt_core::api::{AuditChange, AuditEntry, AuditPage, AuditQuery, ErrorDetail, parse_query};
 use serde::Deserialize;
 use worker::d1::D1Database;
-use worker::{Headers, Request, Response, query};
+use worker::{Request, Response, query};
 
 use crate::clock::stamp;
+use crate::csv_out::{attachment, cell};
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 
@@ -109,21 +110,11 @@ pub async fn list(req: &Request, db: &D1Database, manager: &ApManager) -> ApiRes
     ))
 }
 
-/// Spreadsheets run cells that start like a formula; a leading quote stops that.
-fn cell(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_owned(),
-    }
-}
-
 pub async fn export(req: &Request, db: &D1Database, manager: &ApManager) -> ApiResult<Response> {
     let q = filters(req)?;
     let rows = rows(db, manager.ap_id(), &q, MAX_EXPORT_ROWS).await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let csv_error = |e: csv::Error| ApiError::Unexpected(format!("csv: {e}"));
-    writer
-        .write_record([
+    let mut out = vec![
+        [
             "id",
             "at",
             "actor_id",
@@ -133,39 +124,27 @@ pub async fn export(req: &Request, db: &D1Database, manager: &ApManager) -> ApiR
             "subject_id",
             "request_id",
             "changes",
-        ])
-        .map_err(csv_error)?;
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
     for row in rows {
-        writer
-            .write_record([
-                row.id.to_string(),
-                row.at,
-                cell(row.actor_id.as_deref().unwrap_or("")),
-                cell(row.actor_name.as_deref().unwrap_or("")),
-                cell(&row.action),
-                cell(&row.subject_type),
-                cell(&row.subject_id),
-                cell(&row.request_id),
-                cell(&row.changes),
-            ])
-            .map_err(csv_error)?;
+        out.push(vec![
+            row.id.to_string(),
+            row.at,
+            cell(row.actor_id.as_deref().unwrap_or("")),
+            cell(row.actor_name.as_deref().unwrap_or("")),
+            cell(&row.action),
+            cell(&row.subject_type),
+            cell(&row.subject_id),
+            cell(&row.request_id),
+            cell(&row.changes),
+        ]);
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| ApiError::Unexpected(format!("csv: {e}")))?;
-    let headers = Headers::new();
-    headers.set("content-type", "text/csv; charset=utf-8")?;
-    headers.set("cache-control", "no-store")?;
-    headers.set(
-        "content-disposition",
-        &format!(
-            "attachment; filename=\"learntrek-audit-{}-{}.csv\"",
-            manager.ap_id(),
-            crate::clock::now().format("%Y-%m-%d")
-        ),
-    )?;
-    Ok(Response::builder()
-        .with_status(200)
-        .with_headers(headers)
-        .fixed(bytes))
+    let filename = format!(
+        "learntrek-audit-{}-{}.csv",
+        manager.ap_id(),
+        crate::clock::now().format("%Y-%m-%d")
+    );
+    attachment(out, &filename)
 }

@@ -1,6 +1,7 @@
 //! Dispatch: one exhaustive `match` over [`Endpoint`], so every route in the
 //! table has a handler and the OpenAPI document lists exactly these routes.
 
+mod attendance;
 mod audit;
 mod baseline;
 mod contacts;
@@ -199,6 +200,9 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
                 &request_id,
             )
             .await
+        }
+        Endpoint::ExportAttendance => {
+            attendance::export(req, &db::open(env)?, gate.caller()?).await
         }
         Endpoint::GetTerms => terms::get(&db::open(env)?, gate.manager()?).await,
         Endpoint::SaveTerms => {
