@@ -7,8 +7,8 @@ use lt_core::api::{
     Me, PasswordResetRequest, PasswordResetRequested, SignInRequest, Today,
 };
 use lt_core::api::{
-    Baseline, CtfImported, NewPlacement, NewSession, PlacementDetail, PlacementList, SessionChange,
-    Timetable,
+    Baseline, CtfImported, MarkRecord, MarkRequest, NewPlacement, NewSession, PlacementDetail,
+    PlacementList, SessionChange, Timetable,
 };
 use lt_core::gate::{Section, Transition};
 use serde::Serialize;
@@ -274,4 +274,13 @@ pub async fn import_ctf(id: &str, xml: String) -> Result<CtfImported, Failure> {
 pub async fn remove_session(id: &str, session_id: &str) -> Result<Timetable, Failure> {
     let path = placement_path(Endpoint::RemoveSession, id).replace("{session_id}", session_id);
     post(&path, &serde_json::json!({})).await
+}
+
+/// Sends a mark; `id` is the device's, so sending it again is safe.
+pub async fn put_mark(id: &str, body: &MarkRequest) -> Result<MarkRecord, Failure> {
+    let path = Endpoint::PutMark.path().replace("{mark_id}", id);
+    let request = Request::put(&path)
+        .json(body)
+        .map_err(|_| Failure::Offline)?;
+    read(request.send().await).await
 }

@@ -207,3 +207,73 @@ async fn the_ap_records_a_referral_and_prefills_it_from_a_ctf() {
     ap.screenshot("ctf-imported").await;
     ap.close().await;
 }
+
+#[tokio::test]
+async fn a_tutor_registers_a_pupil_from_today_on_a_phone() {
+    let server = Server::start().await;
+    // A session just after midnight today: its register is open all day,
+    // whenever the suite runs.
+    let mut admin = Client::signed_in(&server, "admin@riverside.example").await;
+    let weekday = chrono::Datelike::weekday(&lt_core::london::local_date(chrono::Utc::now()))
+        .number_from_monday();
+    let added = admin
+        .post_json(
+            &format!("/api/placements/{}/sessions", demo::placement_id("amara")),
+            &json!({ "weekday": weekday, "start_time": "00:05", "end_time": "00:35",
+                     "venue_id": "venue-centre", "tutor_id": "person-tutor-maya" }),
+        )
+        .await;
+    assert_eq!(added.status(), 201);
+
+    let tutor = Browser::start().await;
+    tutor.client.goto(&server.url("/")).await.expect("app");
+    tutor
+        .sign_in("maya.lewis@riverside.example", demo::PASSWORD)
+        .await;
+    tutor.wait_for(".session .register", 20).await;
+    let first = ".sessions .session:first-child";
+    assert_eq!(
+        tutor.texts(&format!("{first} .time")).await,
+        ["00:05–00:35"]
+    );
+    tutor.click(&format!("{first} button.mark.present")).await;
+    let marked = tutor
+        .wait_for(&format!("{first} .marked-present"), 20)
+        .await;
+    assert!(
+        marked
+            .text()
+            .await
+            .unwrap_or_default()
+            .starts_with("Present · Maya Lewis")
+    );
+    tutor.screenshot("register-present").await;
+
+    // A correction: absent, with a reason.
+    tutor.click(&format!("{first} button.mark.absent")).await;
+    tutor.wait_for(&format!("{first} .ask select"), 10).await;
+    tutor
+        .click(&format!("{first} .ask select option[value=illness]"))
+        .await;
+    tutor.click(&format!("{first} .ask button.primary")).await;
+    let marked = tutor.wait_for(&format!("{first} .marked-absent"), 20).await;
+    assert!(
+        marked
+            .text()
+            .await
+            .unwrap_or_default()
+            .starts_with("Absent: Ill")
+    );
+    tutor.screenshot("register-absent").await;
+    let rows = server.rows(
+        "SELECT kind, ap_code, school_code FROM marks WHERE marked_by = 'person-tutor-maya' ORDER BY received_at",
+    );
+    assert_eq!(
+        rows,
+        [
+            json!({ "kind": "present", "ap_code": "/", "school_code": "B" }),
+            json!({ "kind": "absent", "ap_code": "I", "school_code": "I" })
+        ]
+    );
+    tutor.close().await;
+}

@@ -28,6 +28,7 @@ pub use invitations::{
 };
 pub use json::{MAX_JSON_BODY_BYTES, parse_json, parse_query};
 pub use marks::{AttendanceQuery, MarkRecord, MarkRequest};
+
 pub use passwords::{CompletePasswordReset, PasswordResetRequest, PasswordResetRequested};
 pub use people::{PeopleList, Person, PersonGrant};
 pub use placements::{
@@ -130,6 +131,22 @@ pub struct TodaySession {
     pub has_transport: bool,
     /// The run's details, for AP staff and the run's escort.
     pub transport: Option<TransportRun>,
+    /// Whether the signed-in person takes this session's register.
+    pub may_register: bool,
+    /// The mark that counts for the session today, if any (not for escorts).
+    pub mark: Option<TodayMark>,
+}
+
+/// Today's mark for a session, as the register shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TodayMark {
+    pub id: String,
+    pub kind: crate::attendance::MarkKind,
+    pub minutes_late: Option<u32>,
+    pub reason: Option<crate::attendance::AbsenceReason>,
+    pub ap_code: String,
+    pub marked_by: Option<String>,
+    pub device_time: DateTime<Utc>,
 }
 
 /// What an escort needs to bring a pupil to a session.

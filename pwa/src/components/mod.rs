@@ -2,8 +2,10 @@ mod baseline_form;
 mod field;
 mod nav;
 mod new_password;
+mod register;
 
 pub use baseline_form::SectionForm;
 pub use field::{Field, input_value, textarea_value};
 pub use nav::Nav;
 pub use new_password::{NewPassword, confirmed};
+pub use register::{Register, describe as describe_mark};

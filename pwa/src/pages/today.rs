@@ -3,6 +3,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api::{self, Failure};
+use crate::components::Register;
 use crate::session::{Session, use_session};
 
 #[derive(Clone, PartialEq)]
@@ -80,7 +81,7 @@ pub fn TodayPage() -> Html {
                 } else {
                     <p class="count">{ format!("{} sessions", today.sessions.len()) }</p>
                     <ul class="sessions" aria-label="Today's sessions">
-                        { for today.sessions.iter().map(session_card) }
+                        { for today.sessions.iter().map(|s| session_card(s, &refresh)) }
                     </ul>
                 }
             </>
@@ -98,7 +99,7 @@ pub fn TodayPage() -> Html {
     }
 }
 
-fn session_card(s: &TodaySession) -> Html {
+fn session_card(s: &TodaySession, refresh: &Callback<()>) -> Html {
     html! {
         <li class="session" key={s.session_id.clone()}>
             <p class="time">
@@ -116,6 +117,11 @@ fn session_card(s: &TodaySession) -> Html {
                 if s.has_transport { <span class="tag transport">{ "Taxi" }</span> }
             </p>
             if let Some(run) = &s.transport { { run_details(run) } }
+            if s.may_register {
+                <Register session={s.clone()} on_marked={refresh.clone()} />
+            } else if let Some(mark) = &s.mark {
+                <p class="marked">{ crate::components::describe_mark(mark) }</p>
+            }
         </li>
     }
 }

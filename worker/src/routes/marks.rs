@@ -37,19 +37,19 @@ struct SessionRow {
 }
 
 #[derive(Deserialize)]
-struct MarkRow {
-    id: String,
-    session_id: String,
+pub(super) struct MarkRow {
+    pub(super) id: String,
+    pub(super) session_id: String,
     date: String,
     placement_id: String,
     kind: String,
-    minutes_late: Option<u32>,
-    reason: Option<String>,
+    pub(super) minutes_late: Option<u32>,
+    pub(super) reason: Option<String>,
     half_day: String,
-    ap_code: String,
+    pub(super) ap_code: String,
     school_code: String,
-    marked_by: Option<String>,
-    device_time: String,
+    pub(super) marked_by: Option<String>,
+    pub(super) device_time: String,
     received_at: String,
 }
 
@@ -68,7 +68,7 @@ impl MarkRow {
         attendance::read_mark(kind, self.minutes_late, reason).map_err(|_| corrupt("mark"))
     }
 
-    fn stamped(&self) -> ApiResult<Stamped> {
+    pub(super) fn stamped(&self) -> ApiResult<Stamped> {
         Ok(Stamped {
             mark: self.mark()?,
             device_time: self.device_time.parse().map_err(|_| corrupt("time"))?,
@@ -114,7 +114,7 @@ fn check_id(id: &str) -> Result<(), ErrorDetail> {
     }
 }
 
-const MARK_COLUMNS: &str =
+pub(super) const MARK_COLUMNS: &str =
     "m.id, m.session_id, m.date, m.placement_id, m.kind, m.minutes_late, m.reason,
     m.half_day, m.ap_code, m.school_code, p.name AS marked_by, m.device_time, m.received_at";
 
@@ -166,7 +166,7 @@ async fn answer(db: &D1Database, id: &str, status: u16) -> ApiResult<Response> {
 
 /// Whether this caller may take this session's register: the AP's staff,
 /// or the tutor it is assigned to. Schools, LAs and escorts may not.
-fn may_register(caller: &Caller, ap_id: &str, tutor_id: Option<&str>) -> bool {
+pub(super) fn may_register(caller: &Caller, ap_id: &str, tutor_id: Option<&str>) -> bool {
     caller.principal.grants.iter().any(|g| {
         g.ap_id == ap_id
             && (g.role.is_ap_staff()

@@ -1,11 +1,13 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use lt_core::access::{self, SessionView, TodayScope};
-use lt_core::api::{EmergencyContact, Today, TodaySession, TransportRun};
+use lt_core::api::{EmergencyContact, Today, TodayMark, TodaySession, TransportRun};
+use lt_core::attendance::{Mark, MarkKind};
 use lt_core::domain::Tier;
 use lt_core::london;
 use lt_core::timetable::{self, WeeklySession};
 use std::collections::HashMap;
 
+use super::marks;
 use super::timetable as timetable_route;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
@@ -30,6 +32,7 @@ struct Row {
     venue_name: String,
     venue_address: String,
     tutor_name: Option<String>,
+    tutor_id: Option<String>,
     has_transport: u8,
     pickup_place: Option<String>,
     pickup_time: Option<String>,
@@ -100,7 +103,7 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
         let sql = format!(
             "SELECT s.id AS session_id, p.id AS placement_id, pu.first_name, pu.last_name, p.tier,
                     p.start_date, p.end_date, s.start_time, s.end_time, v.name AS venue_name, v.address AS venue_address,
-                    t.name AS tutor_name, (s.escort_id IS NOT NULL) AS has_transport,
+                    t.name AS tutor_name, s.tutor_id, (s.escort_id IS NOT NULL) AS has_transport,
                     s.pickup_place, s.pickup_time, s.pickup_window_minutes,
                     (SELECT b.value FROM baseline_entries b WHERE b.placement_id = p.id
                        AND b.field = 'contacts.emergency' ORDER BY b.id DESC LIMIT 1) AS emergency,
@@ -138,11 +141,78 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
                 row.via_escort != 0,
             );
             if let Some(view) = view {
-                sessions.extend(to_session(row, date, view, ap_terms)?);
+                let may = view != SessionView::Run
+                    && marks::may_register(caller, &row.ap_id, row.tutor_id.as_deref());
+                sessions.extend(
+                    to_session(row, date, view, ap_terms)?.map(|s| TodaySession {
+                        may_register: may,
+                        ..s
+                    }),
+                );
             }
         }
     }
+    attach_marks(db, date, &mut sessions).await?;
     Ok(http::json(200, &Today { date, sessions }))
+}
+
+/// Each session's mark that counts today (by the conflict rule), except on
+/// an escort's run view, which shows no record of the child.
+async fn attach_marks(
+    db: &D1Database,
+    date: NaiveDate,
+    sessions: &mut [TodaySession],
+) -> ApiResult<()> {
+    let ids: Vec<&str> = sessions
+        .iter()
+        .filter(|s| s.tier.is_some())
+        .map(|s| s.session_id.as_str())
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<marks::MarkRow> = db
+        .prepare(format!(
+            "SELECT {} FROM marks m LEFT JOIN people p ON p.id = m.marked_by
+             WHERE m.date = ?1 AND m.session_id IN (SELECT value FROM json_each(?2))",
+            marks::MARK_COLUMNS
+        ))
+        .bind(&[
+            JsValue::from_str(&date.to_string()),
+            JsValue::from_str(&serde_json::to_string(&ids).unwrap_or_default()),
+        ])?
+        .all()
+        .await?
+        .results()?;
+    for session in sessions.iter_mut().filter(|s| s.tier.is_some()) {
+        let mut winner: Option<(&marks::MarkRow, lt_core::attendance::Stamped)> = None;
+        for row in rows.iter().filter(|r| r.session_id == session.session_id) {
+            let stamped = row.stamped()?;
+            if winner
+                .as_ref()
+                .is_none_or(|(_, w)| lt_core::attendance::prevails(&stamped, w))
+            {
+                winner = Some((row, stamped));
+            }
+        }
+        session.mark = winner.map(|(row, stamped)| TodayMark {
+            id: row.id.clone(),
+            kind: match stamped.mark {
+                Mark::Present => MarkKind::Present,
+                Mark::Late { .. } => MarkKind::Late,
+                Mark::Absent(_) => MarkKind::Absent,
+            },
+            minutes_late: row.minutes_late,
+            reason: row
+                .reason
+                .as_deref()
+                .and_then(lt_core::attendance::AbsenceReason::parse),
+            ap_code: row.ap_code.clone(),
+            marked_by: row.marked_by.clone(),
+            device_time: stamped.device_time,
+        });
+    }
+    Ok(())
 }
 
 /// The session as `view` shows it, if it happens on `date` at all.
@@ -225,5 +295,7 @@ fn to_session(
         tutor_name: if run_only { None } else { row.tutor_name },
         has_transport: row.has_transport != 0,
         transport,
+        may_register: false,
+        mark: None,
     }))
 }
