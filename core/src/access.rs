@@ -216,6 +216,24 @@ impl Principal {
         })
     }
 
+    /// Whose placements this person may list: every placement of the APs
+    /// where they are staff, and the placements their invitations name.
+    pub fn placement_scope(&self) -> (Vec<&str>, Vec<&str>) {
+        let aps = self
+            .grants
+            .iter()
+            .filter(|g| g.role.is_ap_staff())
+            .map(|g| g.ap_id.as_str())
+            .collect();
+        let placements = self
+            .grants
+            .iter()
+            .filter(|g| g.role.is_placement_scoped())
+            .flat_map(|g| g.placements.iter().map(String::as_str))
+            .collect();
+        (aps, placements)
+    }
+
     /// The scopes of today's sessions this person may see.
     pub fn today_scopes(&self) -> Vec<TodayScope> {
         let mut scopes = Vec::new();
@@ -394,6 +412,16 @@ mod tests {
         assert!(sees(school_dsl.clone()));
         school_dsl.placements.clear();
         assert!(!sees(school_dsl), "a school DSL only for their own pupils");
+    }
+
+    #[test]
+    fn placement_scope_is_whole_aps_for_staff_and_named_placements_for_others() {
+        let p = who(vec![
+            grant("ap1", "ap1", Role::ApPractitioner, &[]),
+            grant("ap2", "s", Role::SchoolStaff, &["p9"]),
+            grant("ap2", "taxi", Role::TaxiEscort, &["p8"]),
+        ]);
+        assert_eq!(p.placement_scope(), (vec!["ap1"], vec!["p9"]));
     }
 
     #[test]

@@ -74,6 +74,14 @@ impl Claim {
 }
 
 impl AuditContext {
+    /// This context for the AP a record belongs to, once the handler knows it.
+    pub fn for_ap(self, ap_id: &str) -> AuditContext {
+        AuditContext {
+            ap_id: Some(ap_id.to_owned()),
+            ..self
+        }
+    }
+
     /// The same entry as [`AuditContext::entry`], written only if `claim` holds.
     pub fn entry_if_claimed(
         &self,

@@ -29,6 +29,25 @@ fn select_value(node: &NodeRef) -> String {
         .unwrap_or_default()
 }
 
+type Shown = UseStateHandle<Option<Result<Timetable, Failure>>>;
+
+/// Runs an edit and shows the timetable it returns, or why it was refused.
+fn show(
+    timetable: Shown,
+    failure: UseStateHandle<Option<Failure>>,
+    edit: impl std::future::Future<Output = Result<Timetable, Failure>> + 'static,
+) {
+    spawn_local(async move {
+        match edit.await {
+            Ok(t) => {
+                failure.set(None);
+                timetable.set(Some(Ok(t)));
+            }
+            Err(f) => failure.set(Some(f)),
+        }
+    });
+}
+
 fn optional(text: String) -> Option<String> {
     Some(text).filter(|t| !t.trim().is_empty())
 }
@@ -82,14 +101,8 @@ pub fn TimetablePanel(props: &TimetableProps) -> Html {
                 pickup_time: optional(input_value(&pickup)),
             };
             let (timetable, failure, id) = (timetable.clone(), failure.clone(), id.clone());
-            spawn_local(async move {
-                match api::add_session(&id, &body).await {
-                    Ok(t) => {
-                        failure.set(None);
-                        timetable.set(Some(Ok(t)));
-                    }
-                    Err(f) => failure.set(Some(f)),
-                }
+            show(timetable, failure, async move {
+                api::add_session(&id, &body).await
             });
         })
     };
@@ -113,14 +126,8 @@ pub fn TimetablePanel(props: &TimetableProps) -> Html {
                 id.clone(),
                 session.clone(),
             );
-            spawn_local(async move {
-                match api::change_session(&id, &session, date, &body).await {
-                    Ok(t) => {
-                        failure.set(None);
-                        timetable.set(Some(Ok(t)));
-                    }
-                    Err(f) => failure.set(Some(f)),
-                }
+            show(timetable, failure, async move {
+                api::change_session(&id, &session, date, &body).await
             });
         })
     };
@@ -138,14 +145,8 @@ pub fn TimetablePanel(props: &TimetableProps) -> Html {
                 id.clone(),
                 session.clone(),
             );
-            spawn_local(async move {
-                match api::remove_session(&id, &session).await {
-                    Ok(t) => {
-                        failure.set(None);
-                        timetable.set(Some(Ok(t)));
-                    }
-                    Err(f) => failure.set(Some(f)),
-                }
+            show(timetable, failure, async move {
+                api::remove_session(&id, &session).await
             });
         })
     };

@@ -59,20 +59,7 @@ pub async fn export(req: &Request, db: &D1Database, caller: &Caller) -> ApiResul
     if to - q.from > Duration::days(365) {
         return Err(ErrorDetail::invalid("to", "at most 366 days at a time").into());
     }
-    let staff_aps: Vec<&str> = caller
-        .principal
-        .grants
-        .iter()
-        .filter(|g| g.role.is_ap_staff())
-        .map(|g| g.ap_id.as_str())
-        .collect();
-    let scoped: Vec<&str> = caller
-        .principal
-        .grants
-        .iter()
-        .filter(|g| g.role.is_placement_scoped())
-        .flat_map(|g| g.placements.iter().map(String::as_str))
-        .collect();
+    let (staff_aps, scoped) = caller.principal.placement_scope();
     let json = |list: &[&str]| JsValue::from_str(&serde_json::to_string(list).unwrap_or_default());
     let rows: Vec<Row> = db
         .prepare(

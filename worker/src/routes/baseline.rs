@@ -54,10 +54,7 @@ pub async fn get(
     audit: AuditContext,
 ) -> ApiResult<Response> {
     let (row, access) = find(db, caller, id).await?;
-    let audit = AuditContext {
-        ap_id: Some(access.ap_id().to_owned()),
-        ..audit
-    };
+    let audit = audit.for_ap(access.ap_id());
     let entries = baseline::entries(db, id).await?;
     let state = row.state()?;
     Ok(http::json(
@@ -91,6 +88,47 @@ fn organisation_of<'a>(caller: &'a Caller, ap_id: &str) -> Option<&'a str> {
         .map(|g| g.organisation_id.as_str())
 }
 
+/// Who is entering values into which placement's baseline.
+struct Entered<'a> {
+    caller: &'a Caller,
+    access: &'a PlacementAccess,
+    audit: &'a AuditContext,
+}
+
+impl Entered<'_> {
+    /// Appends `changes` with their provenance and one audit entry naming the
+    /// fields (their values stay in the baseline), in one batch.
+    async fn write(
+        &self,
+        db: &D1Database,
+        changes: &[(String, Value)],
+        source: Source,
+        action: &str,
+    ) -> ApiResult<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let id = self.access.placement_id();
+        let author = Author {
+            audit: self.audit,
+            organisation_id: organisation_of(self.caller, self.access.ap_id()),
+            source,
+        };
+        let mut statements = baseline::append(db, id, &author, changes)?;
+        let named: Vec<Change> = changes
+            .iter()
+            .map(|(f, _)| Change {
+                field: f.clone(),
+                old: None,
+                new: (source == Source::Imported).then(|| "imported".to_owned()),
+            })
+            .collect();
+        statements.push(self.audit.entry(db, action, "placement", id, &named)?);
+        db.batch(statements).await?;
+        Ok(())
+    }
+}
+
 fn audit_action(fields: &[(String, Value)]) -> &'static str {
     if fields.iter().any(|(f, _)| f.starts_with("safeguarding.")) {
         "safeguarding.changed"
@@ -116,10 +154,7 @@ pub async fn save(
     })?;
     let state = row.state()?;
     editor(&access, state)?;
-    let audit = AuditContext {
-        ap_id: Some(access.ap_id().to_owned()),
-        ..audit
-    };
+    let audit = audit.for_ap(access.ap_id());
     let body: Map<String, Value> = http::read_json(req).await?;
     let checked = gate::check_section(section, &body, london::local_date(audit.at))?;
     let entries = baseline::entries(db, id).await?;
@@ -132,25 +167,14 @@ pub async fn save(
             now.unwrap_or(&Value::Null) != value
         })
         .collect();
-    if !changes.is_empty() {
-        let author = Author {
-            audit: &audit,
-            organisation_id: organisation_of(caller, access.ap_id()),
-            source: Source::Typed,
-        };
-        let mut statements = baseline::append(db, id, &author, &changes)?;
-        // The audit names the fields changed; their values stay in the baseline.
-        let named: Vec<Change> = changes
-            .iter()
-            .map(|(f, _)| Change {
-                field: f.clone(),
-                old: None,
-                new: None,
-            })
-            .collect();
-        statements.push(audit.entry(db, audit_action(&changes), "placement", id, &named)?);
-        db.batch(statements).await?;
-    }
+    let entered = Entered {
+        caller,
+        access: &access,
+        audit: &audit,
+    };
+    entered
+        .write(db, &changes, Source::Typed, audit_action(&changes))
+        .await?;
     let entries = baseline::entries(db, id).await?;
     Ok(http::json(
         200,
@@ -168,10 +192,7 @@ pub async fn import_ctf(
     let (row, access) = find(db, caller, id).await?;
     let state = row.state()?;
     editor(&access, state)?;
-    let audit = AuditContext {
-        ap_id: Some(access.ap_id().to_owned()),
-        ..audit
-    };
+    let audit = audit.for_ap(access.ap_id());
     let media = http::header(req, "content-type").unwrap_or_default();
     let media = media
         .split(';')
@@ -222,24 +243,14 @@ pub async fn import_ctf(
             fills.push((field, value));
         }
     }
-    if !fills.is_empty() {
-        let author = Author {
-            audit: &audit,
-            organisation_id: organisation_of(caller, access.ap_id()),
-            source: Source::Imported,
-        };
-        let mut statements = baseline::append(db, id, &author, &fills)?;
-        let named: Vec<Change> = fills
-            .iter()
-            .map(|(f, _)| Change {
-                field: f.clone(),
-                old: None,
-                new: Some("imported".into()),
-            })
-            .collect();
-        statements.push(audit.entry(db, "baseline.imported", "placement", id, &named)?);
-        db.batch(statements).await?;
-    }
+    let entered = Entered {
+        caller,
+        access: &access,
+        audit: &audit,
+    };
+    entered
+        .write(db, &fills, Source::Imported, "baseline.imported")
+        .await?;
     let entries = baseline::entries(db, id).await?;
     let baseline = seen(db, caller, &access, state, entries, &audit).await?;
     Ok(http::json(

@@ -34,10 +34,7 @@ pub async fn set(
             "only the AP's admin or DSL can choose who alerts go to",
         ));
     }
-    let audit = AuditContext {
-        ap_id: Some(row.ap_id.clone()),
-        ..audit
-    };
+    let audit = audit.for_ap(&row.ap_id);
     let body: SetContacts = http::read_json(req).await?;
     if body.person_ids.len() > 10 {
         return Err(ErrorDetail::invalid("person_ids", "at most 10 contacts").into());

@@ -291,10 +291,7 @@ pub async fn get(
     now: DateTime<Utc>,
 ) -> ApiResult<Response> {
     let (row, access) = find(db, caller, id).await?;
-    let audit = AuditContext {
-        ap_id: Some(access.ap_id().to_owned()),
-        ..audit
-    };
+    let audit = audit.for_ap(access.ap_id());
     let detail = detail(db, row, &access, &audit, london::local_date(now)).await?;
     Ok(http::json(200, &detail))
 }
@@ -317,20 +314,7 @@ struct ListRow {
 /// Every placement the caller may see: all of an AP for its staff, the
 /// invited ones for everyone else. Escorts see none (their view is the run).
 pub async fn list(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiResult<Response> {
-    let staff_aps: Vec<&str> = caller
-        .principal
-        .grants
-        .iter()
-        .filter(|g| g.role.is_ap_staff())
-        .map(|g| g.ap_id.as_str())
-        .collect();
-    let scoped: Vec<&str> = caller
-        .principal
-        .grants
-        .iter()
-        .filter(|g| g.role.is_placement_scoped())
-        .flat_map(|g| g.placements.iter().map(String::as_str))
-        .collect();
+    let (staff_aps, scoped) = caller.principal.placement_scope();
     let json = |list: &[&str]| JsValue::from_str(&serde_json::to_string(list).unwrap_or_default());
     let rows: Vec<ListRow> = db
         .prepare(

@@ -26,10 +26,7 @@ pub async fn take(
     audit: AuditContext,
 ) -> ApiResult<Response> {
     let (row, access) = find(db, caller, id).await?;
-    let audit = AuditContext {
-        ap_id: Some(access.ap_id().to_owned()),
-        ..audit
-    };
+    let audit = audit.for_ap(access.ap_id());
     if !step.allowed_for(&access) {
         return Err(ApiError::new(
             ErrorCode::Forbidden,

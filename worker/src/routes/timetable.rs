@@ -310,10 +310,7 @@ pub async fn add(
     audit: AuditContext,
 ) -> ApiResult<Response> {
     let (row, access) = editable(db, caller, id).await?;
-    let audit = AuditContext {
-        ap_id: Some(row.ap_id.clone()),
-        ..audit
-    };
+    let audit = audit.for_ap(&row.ap_id);
     let new: NewSession = http::read_json(req).await?;
     timetable_edits::check_new_session(&new)?;
     let venue: Option<ChoiceRow> = query!(
@@ -426,10 +423,7 @@ pub async fn remove(
     audit: AuditContext,
 ) -> ApiResult<Response> {
     let (row, access) = editable(db, caller, id).await?;
-    let audit = AuditContext {
-        ap_id: Some(row.ap_id.clone()),
-        ..audit
-    };
+    let audit = audit.for_ap(&row.ap_id);
     let session = session_of(db, id, session_id).await?;
     if session.valid_until.is_some() {
         return Err(ApiError::new(
@@ -468,10 +462,7 @@ pub async fn change(
     audit: AuditContext,
 ) -> ApiResult<Response> {
     let (row, access) = editable(db, caller, id).await?;
-    let audit = AuditContext {
-        ap_id: Some(row.ap_id.clone()),
-        ..audit
-    };
+    let audit = audit.for_ap(&row.ap_id);
     let session = session_of(db, id, session_id).await?;
     let day: NaiveDate = on
         .parse()
