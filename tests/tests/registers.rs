@@ -167,12 +167,21 @@ async fn marks_are_refused_naming_the_problem() {
     let count = || server.rows("SELECT COUNT(*) AS n FROM marks")[0]["n"].clone();
     let before = count();
 
-    // Not assigned: Amara's morning is Maya's, not Tom's; schools never register.
+    // Not assigned: Leo's morning is Maya's, not Tom's (who teaches Leo in the
+    // afternoon); schools never register.
+    let leo = session("leo", 0, day);
     assert_eq!(
-        put(&mut tom, &new_id(20), &mark(&amara, day, "present"))
+        put(&mut tom, &new_id(20), &mark(&leo, day, "present"))
             .await
             .status(),
         403
+    );
+    // Tom does not work with Amara at all: her sessions are out of his sight.
+    assert_eq!(
+        put(&mut tom, &new_id(19), &mark(&amara, day, "present"))
+            .await
+            .status(),
+        404
     );
     assert_eq!(
         put(&mut senco, &new_id(21), &mark(&amara, day, "present"))

@@ -3,7 +3,7 @@
 //! session, the placement is active and the session takes place that day.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
-use lt_core::access::Role;
+use lt_core::access::{PlacementRef, Role};
 use lt_core::api::{ErrorCode, ErrorDetail, MarkRecord, MarkRequest};
 use lt_core::attendance::{self, AbsenceReason, HalfDay, Mark, MarkKind, Stamped};
 use lt_core::domain::OrganisationKind;
@@ -201,14 +201,16 @@ pub async fn put(
     )?
     .first(None)
     .await?;
-    // A session out of the caller's sight looks like one that does not exist.
+    // A session out of the caller's sight looks like one that does not
+    // exist: they must see its placement, or teach it.
     let session = session
         .filter(|s| {
-            caller
-                .principal
-                .grants
-                .iter()
-                .any(|g| g.ap_id == s.ap_id && !matches!(g.role, Role::TaxiEscort))
+            let placement = PlacementRef {
+                id: &s.placement_id,
+                ap_id: &s.ap_id,
+            };
+            caller.principal.placement(placement).is_some()
+                || s.tutor_id.as_deref() == Some(caller.principal.person_id.as_str())
         })
         .ok_or_else(|| {
             ApiError::from(ErrorDetail {
