@@ -104,7 +104,27 @@ impl Server {
         Server::launch(state, &[]).await
     }
 
+    /// Starts `wrangler dev`, again on fresh ports if the ones picked were
+    /// taken in the meantime (parallel tests pick ports at the same moment).
     async fn launch(state: PathBuf, vars: &[(String, String)]) -> Server {
+        for _ in 0..3 {
+            let mut server = Server::spawn(state.clone(), vars);
+            if server.wait_until_ready().await {
+                return server;
+            }
+            let log = std::fs::read_to_string(&server.log).unwrap_or_default();
+            server.stop();
+            if !log.contains("Address already in use") {
+                panic!(
+                    "wrangler dev did not become ready at {}:\n{log}",
+                    server.base
+                );
+            }
+        }
+        panic!("wrangler dev found no free port in three tries");
+    }
+
+    fn spawn(state: PathBuf, vars: &[(String, String)]) -> Server {
         let port = free_port();
         let log = state.with_extension("log");
         let out = std::fs::File::create(&log).expect("log file");
@@ -136,29 +156,35 @@ impl Server {
         // Its own process group, so stopping it ends node, workerd and esbuild together.
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let child = command.spawn().expect("start wrangler dev");
-        let server = Server {
+        Server {
             base: format!("http://127.0.0.1:{port}"),
             child: Some(child),
             state,
             log,
-        };
-        server.wait_until_ready().await;
-        server
+        }
     }
 
-    async fn wait_until_ready(&self) {
+    /// Whether the server answers its health check; false as soon as
+    /// wrangler has exited, or after 90 seconds.
+    async fn wait_until_ready(&mut self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(90);
         let url = format!("{}/api/health", self.base);
         while Instant::now() < deadline {
             if let Ok(r) = reqwest::get(&url).await
                 && r.status().is_success()
             {
-                return;
+                return true;
+            }
+            let exited = self
+                .child
+                .as_mut()
+                .is_none_or(|c| c.try_wait().ok().flatten().is_some());
+            if exited {
+                return false;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-        panic!("wrangler dev did not become ready at {}:\n{log}", self.base);
+        false
     }
 
     pub fn state_dir(&self) -> PathBuf {
