@@ -276,6 +276,17 @@ pub fn prevails(incoming: &Stamped, current: &Stamped) -> bool {
     }
 }
 
+/// The mark that counts among all the marks of one session on one date, by
+/// [`prevails`]; `T` is whatever the caller keeps beside each mark.
+pub fn current<T>(marks: impl IntoIterator<Item = (T, Stamped)>) -> Option<(T, Stamped)> {
+    marks
+        .into_iter()
+        .fold(None, |winner, (item, stamped)| match winner {
+            Some((_, ref w)) if !prevails(&stamped, w) => winner,
+            _ => Some((item, stamped)),
+        })
+}
+
 /// How far a device clock may disagree with the server's: a mark from the
 /// future beyond this is refused, as is one older than [`OLDEST_MARK`].
 pub const DEVICE_CLOCK_SLACK: Duration = Duration::minutes(5);
@@ -305,6 +316,30 @@ pub fn check_device_time(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_current_mark_is_the_one_no_other_prevails_over() {
+        let at = |s: i64| DateTime::from_timestamp(1_780_000_000 + s, 0).expect("instant");
+        let stamped = |mark, device: i64| Stamped {
+            mark,
+            device_time: at(device),
+            received_at: at(100),
+        };
+        assert_eq!(current(Vec::<((), Stamped)>::new()), None);
+        let marks = vec![
+            ("present", stamped(Mark::Present, 10)),
+            (
+                "placeholder",
+                stamped(Mark::Absent(AbsenceReason::NotYetKnown), 50),
+            ),
+            ("late", stamped(Mark::Late { minutes: 5 }, 20)),
+        ];
+        let (name, _) = current(marks.clone()).expect("a mark");
+        assert_eq!(name, "late");
+        let mut reversed = marks;
+        reversed.reverse();
+        assert_eq!(current(reversed).map(|(n, _)| n), Some("late"));
+    }
 
     fn t(h: u32, m: u32) -> NaiveTime {
         NaiveTime::from_hms_opt(h, m, 0).expect("time")

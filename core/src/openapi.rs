@@ -12,8 +12,9 @@ use crate::api::{
 };
 use crate::api::{
     AttendanceQuery, AuditPage, AuditQuery, Baseline, CompletePasswordReset, CtfImported,
-    Directory, EndPlacement, MarkRecord, MarkRequest, NewPlacement, NewSession, PeopleList,
-    PlacementDetail, PlacementList, ReturnBaseline, SessionChange, SetContacts, Terms, Timetable,
+    Directory, EndPlacement, HandoverRecord, HandoverRequest, MarkRecord, MarkRequest,
+    NewPlacement, NewSession, PeopleList, PlacementDetail, PlacementList, ReturnBaseline,
+    SessionChange, SetContacts, Terms, Timetable,
 };
 use crate::gate::{self, Section, ctf::MAX_CTF_BYTES};
 
@@ -305,6 +306,24 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
             ),
             &[403, 404, 409],
         ),
+        Endpoint::PutHandover => op(
+            "putHandover",
+            "An escort confirms a pick-up or a drop-off with one tap (location only with consent); the device's id makes a replay return the first result",
+            s.request::<HandoverRequest>(),
+            (
+                201,
+                "Recorded; a replay of the same hand-over answers 200 with it",
+                s.response::<HandoverRecord>(),
+            ),
+            &[403, 404, 409],
+        ),
+        Endpoint::Live => op(
+            "live",
+            "A WebSocket (RFC 6455) that tells the AP's dashboards when today's sessions change: each message is `{\"seq\": n}` and carries no pupil data, so a client fetches /api/today to see what changed; a gap in `seq` or a reconnect means fetch again",
+            None,
+            (101, "Switching to the WebSocket protocol", None),
+            &[426],
+        ),
         Endpoint::ExportAttendance => Operation {
             query: Some(inline_schema::<AttendanceQuery>()),
             ..op(
@@ -407,7 +426,7 @@ fn common_errors(endpoint: Endpoint, has_body: bool) -> Vec<u16> {
         Audience::Anyone => vec![],
         Audience::SignedIn => vec![401],
         Audience::ApManagers => vec![401, 403, 404],
-        Audience::PlacementViewers => vec![401, 404],
+        Audience::PlacementViewers | Audience::ApMembers => vec![401, 404],
     };
     if has_body {
         errors.extend([400, 413, 415]);
@@ -458,10 +477,10 @@ pub fn document(version: &str) -> Value {
             }
             (None, _) => {}
         }
-        if endpoint == Endpoint::PutMark {
+        if matches!(endpoint, Endpoint::PutMark | Endpoint::PutHandover) {
             // Idempotent on the device's id: a replay answers 200 with the first result.
             let mut replay = ok.clone();
-            replay["description"] = json!("A replay: the mark as it was first recorded");
+            replay["description"] = json!("A replay: the record as it was first made");
             responses.insert("200".into(), replay);
         }
         responses.insert(status.to_string(), ok);
@@ -535,6 +554,7 @@ fn error_description(status: u16) -> &'static str {
         429 => "Too many failed attempts; wait and try again",
         413 => "The body is larger than the endpoint accepts",
         415 => "The body is not application/json",
+        426 => "Not a WebSocket request: ask again with `Upgrade: websocket`",
         503 => "The database cannot be reached",
         _ => "Error",
     }

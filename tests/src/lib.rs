@@ -6,6 +6,7 @@
 pub mod browser;
 pub mod client;
 pub mod demo;
+pub mod live;
 pub mod notify;
 pub mod server;
 

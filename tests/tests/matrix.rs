@@ -102,6 +102,10 @@ fn expect(
             let record_there = !names_a_record || ap == AP;
             who.manager_of(ap).is_some() && record_there
         }
+        Audience::ApMembers => {
+            let ap = ap.expect("an AP route");
+            who.grants.iter().any(|g| g.ap_id == ap)
+        }
         Audience::PlacementViewers => {
             let (id, ap) = placement_ref(placement.expect("a placement route"));
             let Some(access) = who.placement(PlacementRef { id: &id, ap_id: ap }) else {

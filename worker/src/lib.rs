@@ -11,6 +11,7 @@ mod db;
 mod error;
 mod http;
 mod ids;
+mod live;
 mod outbound;
 mod routes;
 

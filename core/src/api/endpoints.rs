@@ -71,6 +71,8 @@ pub enum Endpoint {
     GetTerms,
     SaveTerms,
     PutMark,
+    PutHandover,
+    Live,
     ExportAttendance,
     GetDirectory,
     ListPeople,
@@ -89,6 +91,9 @@ pub enum Audience {
     /// Whoever may see the placement in the path (`{placement_id}`): its AP's
     /// staff, and the school, LA and tutors invited for it.
     PlacementViewers,
+    /// Anyone with a role at the AP in the path (`{ap_id}`): its staff and
+    /// escorts, and the schools and LAs it serves.
+    ApMembers,
 }
 
 /// Values taken from `{name}` segments of a path template.
@@ -147,6 +152,8 @@ impl Endpoint {
         Endpoint::GetTerms,
         Endpoint::SaveTerms,
         Endpoint::PutMark,
+        Endpoint::PutHandover,
+        Endpoint::Live,
         Endpoint::ExportAttendance,
         Endpoint::GetDirectory,
         Endpoint::ListPeople,
@@ -169,12 +176,14 @@ impl Endpoint {
             | Endpoint::GetTerms
             | Endpoint::ExportAttendance
             | Endpoint::GetDirectory
-            | Endpoint::ListPeople => Method::Get,
+            | Endpoint::ListPeople
+            | Endpoint::Live => Method::Get,
             Endpoint::SaveBaselineSection
             | Endpoint::ChangeSession
             | Endpoint::SetContacts
             | Endpoint::SaveTerms
-            | Endpoint::PutMark => Method::Put,
+            | Endpoint::PutMark
+            | Endpoint::PutHandover => Method::Put,
             Endpoint::SignIn
             | Endpoint::SignOut
             | Endpoint::CreateInvitation
@@ -235,6 +244,8 @@ impl Endpoint {
             Endpoint::SetContacts => "/api/placements/{placement_id}/contacts",
             Endpoint::GetTerms | Endpoint::SaveTerms => "/api/aps/{ap_id}/terms",
             Endpoint::PutMark => "/api/marks/{mark_id}",
+            Endpoint::PutHandover => "/api/handovers/{handover_id}",
+            Endpoint::Live => "/api/live/{ap_id}",
             Endpoint::ExportAttendance => "/api/attendance.csv",
             Endpoint::GetDirectory => "/api/aps/{ap_id}/directory",
             Endpoint::ListPeople => "/api/aps/{ap_id}/people",
@@ -256,7 +267,9 @@ impl Endpoint {
             | Endpoint::Today
             | Endpoint::ListPlacements
             | Endpoint::PutMark
+            | Endpoint::PutHandover
             | Endpoint::ExportAttendance => Audience::SignedIn,
+            Endpoint::Live => Audience::ApMembers,
             Endpoint::GetPlacement
             | Endpoint::GetBaseline
             | Endpoint::SaveBaselineSection

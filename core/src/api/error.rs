@@ -31,6 +31,8 @@ pub enum ErrorCode {
     Gone,
     PayloadTooLarge,
     UnsupportedMediaType,
+    /// A WebSocket address asked for without the upgrade (RFC 6455 §4.2.2).
+    UpgradeRequired,
     TooManyRequests,
     Unavailable,
     Internal,
@@ -48,6 +50,7 @@ impl ErrorCode {
             ErrorCode::Gone => 410,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::UpgradeRequired => 426,
             ErrorCode::TooManyRequests => 429,
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,

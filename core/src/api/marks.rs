@@ -6,6 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::attendance::{AbsenceReason, HalfDay, MarkKind};
+use crate::handover::{HandoverKind, Location};
 
 /// `PUT /api/marks/{mark_id}`: the id is made by the device, so a mark sent
 /// twice (a retry, a replayed outbox) is recorded once.
@@ -61,4 +62,34 @@ pub struct AttendanceQuery {
     /// Last day, inclusive; the same as `from` when not given. At most 366 days.
     #[serde(default)]
     pub to: Option<NaiveDate>,
+}
+
+/// `PUT /api/handovers/{handover_id}`: an escort's one-tap confirmation,
+/// idempotent on the device's id like a mark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverRequest {
+    pub session_id: String,
+    /// The date of the session (Europe/London).
+    pub date: NaiveDate,
+    pub kind: HandoverKind,
+    /// When the tap happened, by the device's clock.
+    pub device_time: DateTime<Utc>,
+    /// Only when the escort agreed to share it for this tap.
+    #[serde(default)]
+    pub location: Option<Location>,
+}
+
+/// A hand-over as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct HandoverRecord {
+    pub id: String,
+    pub session_id: String,
+    pub date: NaiveDate,
+    pub kind: HandoverKind,
+    pub recorded_by: Option<String>,
+    pub device_time: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    /// Whether a location was kept with it (the place itself is not echoed).
+    pub located: bool,
 }

@@ -27,7 +27,7 @@ pub use invitations::{
     InvitationRequest, InvitationStatus, InvitationToken,
 };
 pub use json::{MAX_JSON_BODY_BYTES, parse_json, parse_query};
-pub use marks::{AttendanceQuery, MarkRecord, MarkRequest};
+pub use marks::{AttendanceQuery, HandoverRecord, HandoverRequest, MarkRecord, MarkRequest};
 
 pub use passwords::{CompletePasswordReset, PasswordResetRequest, PasswordResetRequested};
 pub use people::{PeopleList, Person, PersonGrant};
@@ -107,6 +107,11 @@ pub struct GrantSummary {
 pub struct Today {
     /// Today's date in Europe/London.
     pub date: NaiveDate,
+    /// Each session's state, counted, for the dashboard's figures.
+    pub counts: crate::dashboard::Counts,
+    /// The APs whose live channel (`GET /api/live/{ap_id}`, a WebSocket)
+    /// tells this person when one of these sessions changes.
+    pub live: Vec<String>,
     pub sessions: Vec<TodaySession>,
 }
 
@@ -135,6 +140,13 @@ pub struct TodaySession {
     pub may_register: bool,
     /// The mark that counts for the session today, if any (not for escorts).
     pub mark: Option<TodayMark>,
+    /// When the escort confirmed the pick-up and the drop-off (first taps).
+    pub picked_up_at: Option<DateTime<Utc>>,
+    pub dropped_off_at: Option<DateTime<Utc>>,
+    /// The dashboard's reading: register, hand-overs, alerts and the clock.
+    pub state: crate::dashboard::SessionState,
+    /// Whether the signed-in person confirms this run's hand-overs.
+    pub may_hand_over: bool,
 }
 
 /// Today's mark for a session, as the register shows it.

@@ -22,9 +22,9 @@ use crate::{clock, http};
 const OPENS_BEFORE_START: Duration = Duration::minutes(60);
 
 #[derive(Deserialize)]
-struct SessionRow {
-    placement_id: String,
-    ap_id: String,
+pub(super) struct SessionRow {
+    pub(super) placement_id: String,
+    pub(super) ap_id: String,
     state: String,
     commissioner_kind: String,
     weekday: u8,
@@ -34,6 +34,7 @@ struct SessionRow {
     end_date: Option<String>,
     valid_until: Option<String>,
     tutor_id: Option<String>,
+    pub(super) escort_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -53,7 +54,7 @@ pub(super) struct MarkRow {
     received_at: String,
 }
 
-fn corrupt(what: &str) -> ApiError {
+pub(super) fn corrupt(what: &str) -> ApiError {
     ApiError::Unexpected(format!("marks: bad {what}"))
 }
 
@@ -101,15 +102,15 @@ impl MarkRow {
 }
 
 /// A device-made id: 8 to 64 letters, digits and dashes (a UUID fits).
-fn check_id(id: &str) -> Result<(), ErrorDetail> {
+pub(super) fn check_id(id: &str, field: &str) -> Result<(), ErrorDetail> {
     let ok =
         (8..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if ok {
         Ok(())
     } else {
         Err(ErrorDetail::invalid(
-            "mark_id",
-            "a mark's id is 8 to 64 letters, digits and dashes, made by the device (a UUID)",
+            field,
+            "an id made by the device is 8 to 64 letters, digits and dashes (a UUID)",
         ))
     }
 }
@@ -136,17 +137,11 @@ async fn occurrence_marks(
     .all()
     .await?
     .results()?;
-    let mut winner: Option<(usize, Stamped)> = None;
-    for (i, row) in rows.iter().enumerate() {
-        let s = row.stamped()?;
-        if winner
-            .as_ref()
-            .is_none_or(|(_, w)| attendance::prevails(&s, w))
-        {
-            winner = Some((i, s));
-        }
-    }
-    let current = winner.and_then(|(i, _)| rows.get(i).map(|r| r.id.clone()));
+    let stamped = rows
+        .iter()
+        .map(|row| Ok((row.id.clone(), row.stamped()?)))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let current = attendance::current(stamped).map(|(id, _)| id);
     Ok((rows, current))
 }
 
@@ -175,34 +170,49 @@ pub(super) fn may_register(caller: &Caller, ap_id: &str, tutor_id: Option<&str>)
     })
 }
 
-fn conflict(message: impl Into<String>) -> ApiError {
+pub(super) fn conflict(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::Conflict, message)
 }
 
-pub async fn put(
-    req: &mut Request,
+/// One occurrence of a session, found for a caller who may see it, on an
+/// active placement, on a date it takes place.
+pub(super) struct Found {
+    pub(super) session: SessionRow,
+    pub(super) occurrence: timetable::Occurrence,
+}
+
+/// What a caller wants to record for an occurrence.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Purpose {
+    Register,
+    HandOver,
+}
+
+/// Finds the occurrence a mark or a hand-over is for, refusing (in this
+/// order) a session out of the caller's sight (404), a caller who may not
+/// record it (403), a placement not active and a date it does not take place (409).
+pub(super) async fn find_occurrence(
     db: &D1Database,
     caller: &Caller,
-    id: &str,
-    received: DateTime<Utc>,
-    request_id: &str,
-) -> ApiResult<Response> {
-    check_id(id)?;
-    let body: MarkRequest = http::read_json(req).await?;
-    let mark = attendance::read_mark(body.kind, body.minutes_late, body.reason)?;
+    session_id: &str,
+    date: NaiveDate,
+    purpose: Purpose,
+) -> ApiResult<Found> {
     let session: Option<SessionRow> = query!(
         db,
         "SELECT s.placement_id, p.ap_id, p.state, c.kind AS commissioner_kind, s.weekday, s.start_time,
-                s.end_time, p.start_date, p.end_date, s.valid_until, s.tutor_id
+                s.end_time, p.start_date, p.end_date, s.valid_until, s.tutor_id, s.escort_id
          FROM sessions s JOIN placements p ON p.id = s.placement_id
          JOIN organisations c ON c.id = p.commissioner_id
          WHERE s.id = ?1",
-        &body.session_id
+        session_id
     )?
     .first(None)
     .await?;
     // A session out of the caller's sight looks like one that does not
-    // exist: they must see its placement, or teach it.
+    // exist: they must see its placement or teach it, or, for a hand-over,
+    // escort its run (an escort never sees a register).
+    let me = Some(caller.principal.person_id.as_str());
     let session = session
         .filter(|s| {
             let placement = PlacementRef {
@@ -210,7 +220,8 @@ pub async fn put(
                 ap_id: &s.ap_id,
             };
             caller.principal.placement(placement).is_some()
-                || s.tutor_id.as_deref() == Some(caller.principal.person_id.as_str())
+                || s.tutor_id.as_deref() == me
+                || (purpose == Purpose::HandOver && s.escort_id.as_deref() == me)
         })
         .ok_or_else(|| {
             ApiError::from(ErrorDetail {
@@ -219,11 +230,18 @@ pub async fn put(
                 field: Some("session_id".into()),
             })
         })?;
-    if !may_register(caller, &session.ap_id, session.tutor_id.as_deref()) {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
+    let (allowed, refusal) = match purpose {
+        Purpose::Register => (
+            may_register(caller, &session.ap_id, session.tutor_id.as_deref()),
             "you are not assigned to this session; only its tutor and the AP's staff take its register",
-        ));
+        ),
+        Purpose::HandOver => (
+            super::handovers::may_hand_over(caller, &session.ap_id, session.escort_id.as_deref()),
+            "you are not this session's escort; only its escort and the AP's staff confirm its run",
+        ),
+    };
+    if !allowed {
+        return Err(ApiError::new(ErrorCode::Forbidden, refusal));
     }
     if PlacementState::parse(&session.state) != Some(PlacementState::Active) {
         return Err(conflict(
@@ -245,8 +263,8 @@ pub async fn put(
         db,
         "SELECT session_id, date, cancelled, start_time, end_time, reason FROM session_changes
          WHERE session_id = ?1 AND date = ?2",
-        &body.session_id,
-        &body.date.to_string()
+        session_id,
+        &date.to_string()
     )?
     .first(None)
     .await?;
@@ -257,12 +275,44 @@ pub async fn put(
         &timetable_route::terms(db, &session.ap_id).await?,
         &change.iter().collect::<Vec<_>>(),
     )?;
-    let occurrence = timetable::occurrence(&weekly, body.date, &calendar).ok_or_else(|| {
+    let occurrence = timetable::occurrence(&weekly, date, &calendar).ok_or_else(|| {
         conflict(format!(
             "this session does not take place on {} (not its day, out of term, or cancelled)",
-            body.date.format("%-d %B %Y")
+            date.format("%-d %B %Y")
         ))
     })?;
+    Ok(Found {
+        session,
+        occurrence,
+    })
+}
+
+/// Whether an insert keyed on a device id wrote a row (or found the id taken).
+pub(super) fn inserted(result: &worker::D1Result) -> bool {
+    result
+        .meta()
+        .ok()
+        .flatten()
+        .and_then(|m| m.changes)
+        .unwrap_or(0)
+        > 0
+}
+
+pub async fn put(
+    req: &mut Request,
+    db: &D1Database,
+    caller: &Caller,
+    id: &str,
+    received: DateTime<Utc>,
+    request_id: &str,
+) -> ApiResult<(Response, Option<String>)> {
+    check_id(id, "mark_id")?;
+    let body: MarkRequest = http::read_json(req).await?;
+    let mark = attendance::read_mark(body.kind, body.minutes_late, body.reason)?;
+    let Found {
+        session,
+        occurrence,
+    } = find_occurrence(db, caller, &body.session_id, body.date, Purpose::Register).await?;
     if received < occurrence.starts_at - OPENS_BEFORE_START {
         return Err(conflict(
             "this session's register is not open yet: it opens an hour before the start",
@@ -296,15 +346,8 @@ pub async fn put(
     )?
     .run()
     .await?;
-    let inserted = result
-        .meta()
-        .ok()
-        .flatten()
-        .and_then(|m| m.changes)
-        .unwrap_or(0)
-        > 0;
-    if inserted {
-        return answer(db, id, 201).await;
+    if inserted(&result) {
+        return Ok((answer(db, id, 201).await?, Some(session.ap_id)));
     }
     // The id is taken: a replay of the same mark gets the first answer; a
     // different mark under a used id is refused rather than lost.
@@ -325,5 +368,5 @@ pub async fn put(
             "this mark id was already used for a different mark; make a new id",
         ));
     }
-    answer(db, id, 200).await
+    Ok((answer(db, id, 200).await?, None))
 }

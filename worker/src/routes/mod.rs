@@ -6,6 +6,7 @@ mod audit;
 mod baseline;
 mod contacts;
 mod directory;
+mod handovers;
 mod health;
 mod invitations;
 mod joining;
@@ -27,7 +28,7 @@ use worker::{Context, Env, Request, Response};
 use crate::audit::AuditContext;
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult};
-use crate::{clock, db, http, ids};
+use crate::{clock, db, http, ids, live};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -190,17 +191,19 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
             )
             .await
         }
-        Endpoint::PutMark => {
-            marks::put(
-                req,
-                &db::open(env)?,
-                gate.caller()?,
-                &param("mark_id"),
-                now,
-                &request_id,
-            )
-            .await
+        Endpoint::PutMark | Endpoint::PutHandover => {
+            let (db, caller) = (db::open(env)?, gate.caller()?);
+            let (response, changed_ap) = if endpoint == Endpoint::PutMark {
+                marks::put(req, &db, caller, &param("mark_id"), now, &request_id).await?
+            } else {
+                handovers::put(req, &db, caller, &param("handover_id"), now, &request_id).await?
+            };
+            if let Some(ap_id) = changed_ap {
+                live::changed(env, ctx, &ap_id);
+            }
+            Ok(response)
         }
+        Endpoint::Live => live::connect(req, env, &param("ap_id")).await,
         Endpoint::ExportAttendance => {
             attendance::export(req, &db::open(env)?, gate.caller()?).await
         }
@@ -253,7 +256,7 @@ impl Gate {
             return Ok(Gate::Open);
         }
         // A cookie rides along with cross-site requests too; refuse those writes.
-        if endpoint.method() != Method::Get {
+        if endpoint.method() != Method::Get || endpoint == Endpoint::Live {
             auth::refuse_cross_site(req)?;
         }
         let db = db::open(env)?;
@@ -266,6 +269,16 @@ impl Gate {
                     ApiError::new(ErrorCode::NotFound, "there is no such AP in your account")
                 })?;
                 Ok(Gate::Manager(caller, manager))
+            }
+            Audience::ApMembers => {
+                let ap_id = params.get("ap_id").unwrap_or_default();
+                if !caller.principal.grants.iter().any(|g| g.ap_id == ap_id) {
+                    return Err(ApiError::new(
+                        ErrorCode::NotFound,
+                        "there is no such AP in your account",
+                    ));
+                }
+                Ok(Gate::SignedIn(caller))
             }
             // Placement scope is checked by the handler, which must load the
             // placement to know its AP; it can only see it through the rules.

@@ -2,13 +2,15 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use lt_core::access::{self, SessionView, TodayScope};
 use lt_core::api::{EmergencyContact, Today, TodayMark, TodaySession, TransportRun};
 use lt_core::attendance::{Mark, MarkKind};
+use lt_core::dashboard::{self, Counts, Observed, SessionState};
 use lt_core::domain::Tier;
+use lt_core::handover::HandoverKind;
 use lt_core::london;
 use lt_core::timetable::{self, WeeklySession};
 use std::collections::HashMap;
 
-use super::marks;
 use super::timetable as timetable_route;
+use super::{handovers, marks};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::Response;
@@ -33,6 +35,7 @@ struct Row {
     venue_address: String,
     tutor_name: Option<String>,
     tutor_id: Option<String>,
+    escort_id: Option<String>,
     has_transport: u8,
     pickup_place: Option<String>,
     pickup_time: Option<String>,
@@ -98,12 +101,13 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
     let date = london::local_date(now);
     let scopes = caller.principal.today_scopes();
     let mut sessions = Vec::new();
+    let mut live: Vec<String> = Vec::new();
     if !scopes.is_empty() {
         let seen = Visibility::of(&scopes, 2);
         let sql = format!(
             "SELECT s.id AS session_id, p.id AS placement_id, pu.first_name, pu.last_name, p.tier,
                     p.start_date, p.end_date, s.start_time, s.end_time, v.name AS venue_name, v.address AS venue_address,
-                    t.name AS tutor_name, s.tutor_id, (s.escort_id IS NOT NULL) AS has_transport,
+                    t.name AS tutor_name, s.tutor_id, s.escort_id, (s.escort_id IS NOT NULL) AS has_transport,
                     s.pickup_place, s.pickup_time, s.pickup_window_minutes,
                     (SELECT b.value FROM baseline_entries b WHERE b.placement_id = p.id
                        AND b.field = 'contacts.emergency' ORDER BY b.id DESC LIMIT 1) AS emergency,
@@ -141,11 +145,17 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
                 row.via_escort != 0,
             );
             if let Some(view) = view {
-                let may = view != SessionView::Run
+                let may_register = view != SessionView::Run
                     && marks::may_register(caller, &row.ap_id, row.tutor_id.as_deref());
+                let may_hand_over = row.has_transport != 0
+                    && handovers::may_hand_over(caller, &row.ap_id, row.escort_id.as_deref());
+                if !live.contains(&row.ap_id) {
+                    live.push(row.ap_id.clone());
+                }
                 sessions.extend(
                     to_session(row, date, view, ap_terms)?.map(|s| TodaySession {
-                        may_register: may,
+                        may_register,
+                        may_hand_over,
                         ..s
                     }),
                 );
@@ -153,7 +163,38 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
         }
     }
     attach_marks(db, date, &mut sessions).await?;
-    Ok(http::json(200, &Today { date, sessions }))
+    attach_handovers(db, date, &mut sessions).await?;
+    for s in &mut sessions {
+        let observed = Observed {
+            mark: s.mark.as_ref().map(|m| m.kind),
+            picked_up: s.picked_up_at.is_some(),
+            dropped_off: s.dropped_off_at.is_some(),
+            alerted: false,
+        };
+        // An escort's run view has no register, so it cannot know "missing".
+        s.state = if s.tier.is_none() {
+            dashboard::journey(observed)
+        } else {
+            dashboard::state(observed, s.starts_at, dashboard::DEFAULT_GRACE, now)
+        };
+    }
+    // The APs of the sessions shown, and every AP where the person works, so
+    // that a dashboard hears of the first session of the day too.
+    for g in &caller.principal.grants {
+        if !live.contains(&g.ap_id) {
+            live.push(g.ap_id.clone());
+        }
+    }
+    let counts = Counts::of(sessions.iter().map(|s| s.state));
+    Ok(http::json(
+        200,
+        &Today {
+            date,
+            counts,
+            live,
+            sessions,
+        },
+    ))
 }
 
 /// Each session's mark that counts today (by the conflict rule), except on
@@ -185,16 +226,12 @@ async fn attach_marks(
         .await?
         .results()?;
     for session in sessions.iter_mut().filter(|s| s.tier.is_some()) {
-        let mut winner: Option<(&marks::MarkRow, lt_core::attendance::Stamped)> = None;
-        for row in rows.iter().filter(|r| r.session_id == session.session_id) {
-            let stamped = row.stamped()?;
-            if winner
-                .as_ref()
-                .is_none_or(|(_, w)| lt_core::attendance::prevails(&stamped, w))
-            {
-                winner = Some((row, stamped));
-            }
-        }
+        let stamped = rows
+            .iter()
+            .filter(|r| r.session_id == session.session_id)
+            .map(|row| Ok((row, row.stamped()?)))
+            .collect::<ApiResult<Vec<_>>>()?;
+        let winner = lt_core::attendance::current(stamped);
         session.mark = winner.map(|(row, stamped)| TodayMark {
             id: row.id.clone(),
             kind: match stamped.mark {
@@ -211,6 +248,53 @@ async fn attach_marks(
             marked_by: row.marked_by.clone(),
             device_time: stamped.device_time,
         });
+    }
+    Ok(())
+}
+
+/// When each session's run was picked up and dropped off today: the first
+/// confirmation of each counts. An escort sees these for their own runs.
+async fn attach_handovers(
+    db: &D1Database,
+    date: NaiveDate,
+    sessions: &mut [TodaySession],
+) -> ApiResult<()> {
+    let ids: Vec<&str> = sessions
+        .iter()
+        .filter(|s| s.has_transport)
+        .map(|s| s.session_id.as_str())
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<handovers::HandoverRow> = db
+        .prepare(format!(
+            "SELECT {} FROM handovers h LEFT JOIN people p ON p.id = h.recorded_by
+             WHERE h.date = ?1 AND h.session_id IN (SELECT value FROM json_each(?2))",
+            handovers::HANDOVER_COLUMNS
+        ))
+        .bind(&[
+            JsValue::from_str(&date.to_string()),
+            JsValue::from_str(&serde_json::to_string(&ids).unwrap_or_default()),
+        ])?
+        .all()
+        .await?
+        .results()?;
+    for session in sessions.iter_mut() {
+        for row in rows.iter().filter(|r| r.session_id == session.session_id) {
+            let at: DateTime<Utc> = row
+                .device_time
+                .parse()
+                .map_err(|_| ApiError::Unexpected("hand-over: bad time".into()))?;
+            let slot = match HandoverKind::parse(&row.kind) {
+                Some(HandoverKind::PickUp) => &mut session.picked_up_at,
+                Some(HandoverKind::DropOff) => &mut session.dropped_off_at,
+                None => return Err(ApiError::Unexpected("hand-over: bad kind".into())),
+            };
+            if slot.is_none_or(|first| at < first) {
+                *slot = Some(at);
+            }
+        }
     }
     Ok(())
 }
@@ -297,5 +381,9 @@ fn to_session(
         transport,
         may_register: false,
         mark: None,
+        picked_up_at: None,
+        dropped_off_at: None,
+        state: SessionState::Expected,
+        may_hand_over: false,
     }))
 }

@@ -1,0 +1,144 @@
+//! Escorts' hand-overs: `PUT /api/handovers/{handover_id}`. One tap each for
+//! the pick-up and the drop-off, idempotent on the device's id like a mark.
+
+use chrono::{DateTime, Duration, Utc};
+use lt_core::api::{HandoverRecord, HandoverRequest};
+use lt_core::attendance;
+use lt_core::handover::{self, HandoverKind};
+use serde::Deserialize;
+use worker::d1::D1Database;
+use worker::{Request, Response, query};
+
+use super::marks::{self, Found, Purpose};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::{clock, http};
+
+/// A run can start well before the session: the pick-up window comes first.
+const OPENS_BEFORE_START: Duration = Duration::hours(3);
+
+#[derive(Deserialize)]
+pub(super) struct HandoverRow {
+    id: String,
+    pub(super) session_id: String,
+    date: String,
+    pub(super) kind: String,
+    recorded_by: Option<String>,
+    pub(super) device_time: String,
+    received_at: String,
+    located: u8,
+}
+
+pub(super) const HANDOVER_COLUMNS: &str =
+    "h.id, h.session_id, h.date, h.kind, p.name AS recorded_by, h.device_time, h.received_at,
+     (h.latitude IS NOT NULL) AS located";
+
+impl HandoverRow {
+    fn record(self) -> ApiResult<HandoverRecord> {
+        let bad = |what: &str| marks::corrupt(&format!("hand-over {what}"));
+        Ok(HandoverRecord {
+            kind: HandoverKind::parse(&self.kind).ok_or_else(|| bad("kind"))?,
+            date: self.date.parse().map_err(|_| bad("date"))?,
+            device_time: self.device_time.parse().map_err(|_| bad("time"))?,
+            received_at: self.received_at.parse().map_err(|_| bad("time"))?,
+            id: self.id,
+            session_id: self.session_id,
+            recorded_by: self.recorded_by,
+            located: self.located != 0,
+        })
+    }
+}
+
+/// The run's escort confirms its hand-overs; the AP's staff may too (the
+/// office taking a call from the taxi).
+pub(super) fn may_hand_over(caller: &Caller, ap_id: &str, escort_id: Option<&str>) -> bool {
+    let me = caller.principal.person_id.as_str();
+    caller
+        .principal
+        .grants
+        .iter()
+        .any(|g| g.ap_id == ap_id && (g.role.is_ap_staff() || escort_id == Some(me)))
+}
+
+async fn find(db: &D1Database, id: &str) -> ApiResult<Option<HandoverRow>> {
+    Ok(query!(
+        db,
+        &format!(
+            "SELECT {HANDOVER_COLUMNS} FROM handovers h LEFT JOIN people p ON p.id = h.recorded_by
+             WHERE h.id = ?1"
+        ),
+        id
+    )?
+    .first(None)
+    .await?)
+}
+
+/// Records a hand-over; answers with the AP whose dashboards must hear of it
+/// when it is new.
+pub async fn put(
+    req: &mut Request,
+    db: &D1Database,
+    caller: &Caller,
+    id: &str,
+    received: DateTime<Utc>,
+    request_id: &str,
+) -> ApiResult<(Response, Option<String>)> {
+    marks::check_id(id, "handover_id")?;
+    let body: HandoverRequest = http::read_json(req).await?;
+    if let Some(location) = &body.location {
+        handover::check_location(location)?;
+    }
+    let Found {
+        session,
+        occurrence,
+    } = marks::find_occurrence(db, caller, &body.session_id, body.date, Purpose::HandOver).await?;
+    if session.escort_id.is_none() {
+        return Err(marks::conflict("this session has no taxi run to confirm"));
+    }
+    if received < occurrence.starts_at - OPENS_BEFORE_START {
+        return Err(marks::conflict(
+            "this run cannot be confirmed yet: it opens three hours before the session",
+        ));
+    }
+    attendance::check_device_time(body.device_time, received)?;
+    let location = body.location;
+    let result = query!(
+        db,
+        "INSERT INTO handovers (id, session_id, date, placement_id, kind, recorded_by, device_time,
+                                received_at, latitude, longitude, accuracy_m, request_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (id) DO NOTHING",
+        id,
+        &body.session_id,
+        &body.date.to_string(),
+        &session.placement_id,
+        body.kind.as_str(),
+        &caller.principal.person_id,
+        &clock::stamp(body.device_time),
+        &clock::stamp(received),
+        &location.map(|l| l.latitude),
+        &location.map(|l| l.longitude),
+        &location.and_then(|l| l.accuracy_m),
+        request_id
+    )?
+    .run()
+    .await?;
+    let fresh = marks::inserted(&result);
+    let row = find(db, id)
+        .await?
+        .ok_or_else(|| ApiError::Unexpected(format!("hand-over {id} vanished")))?;
+    if fresh {
+        return Ok((http::json(201, &row.record()?), Some(session.ap_id)));
+    }
+    // The id is taken: the same tap replayed gets the first answer; a
+    // different tap under a used id is refused rather than lost.
+    let same = row.session_id == body.session_id
+        && row.date == body.date.to_string()
+        && row.kind == body.kind.as_str();
+    if !same {
+        return Err(marks::conflict(
+            "this hand-over id was already used for a different one; make a new id",
+        ));
+    }
+    Ok((http::json(200, &row.record()?), None))
+}
