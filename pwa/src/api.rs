@@ -7,8 +7,8 @@ use lt_core::api::{
     Me, PasswordResetRequest, PasswordResetRequested, SignInRequest, Today,
 };
 use lt_core::api::{
-    Baseline, CtfImported, MarkRecord, MarkRequest, NewPlacement, NewSession, PlacementDetail,
-    PlacementList, SessionChange, Timetable,
+    Baseline, CtfImported, NewPlacement, NewSession, PlacementDetail, PlacementList, SessionChange,
+    Timetable,
 };
 use lt_core::gate::{Section, Transition};
 use serde::Serialize;
@@ -276,11 +276,13 @@ pub async fn remove_session(id: &str, session_id: &str) -> Result<Timetable, Fai
     post(&path, &serde_json::json!({})).await
 }
 
-/// Sends a mark; `id` is the device's, so sending it again is safe.
-pub async fn put_mark(id: &str, body: &MarkRequest) -> Result<MarkRecord, Failure> {
-    let path = Endpoint::PutMark.path().replace("{mark_id}", id);
-    let request = Request::put(&path)
+/// Sends a tap from the outbox (a mark or a hand-over) to its path, which
+/// carries the device's id, so sending it again is safe.
+pub async fn put<B: Serialize>(path: &str, body: &B) -> Result<(), Failure> {
+    let request = Request::put(path)
         .json(body)
         .map_err(|_| Failure::Offline)?;
-    read(request.send().await).await
+    read::<serde_json::Value>(request.send().await)
+        .await
+        .map(|_| ())
 }

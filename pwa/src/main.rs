@@ -3,9 +3,13 @@
 mod api;
 mod app;
 mod components;
+mod day;
+mod live;
+mod outbox;
 mod pages;
 mod route;
 mod session;
+mod store;
 
 fn main() {
     register_service_worker();

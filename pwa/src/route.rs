@@ -6,6 +6,8 @@ use yew_router::prelude::*;
 pub enum Route {
     #[at("/")]
     Today,
+    #[at("/dashboard")]
+    Dashboard,
     #[at("/invite")]
     Invite,
     #[at("/forgot")]

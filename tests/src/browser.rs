@@ -169,6 +169,17 @@ impl Browser {
         path
     }
 
+    /// Cuts the page off from the network (or restores it) as a phone losing
+    /// its signal would: requests fail, `navigator.onLine` turns false, and the
+    /// `offline` / `online` events fire. (ChromeDriver's network conditions.)
+    pub async fn set_offline(&self, offline: bool) {
+        let conditions = NetworkConditions { offline };
+        self.client
+            .issue_cmd(conditions)
+            .await
+            .unwrap_or_else(|e| panic!("set offline {offline}: {e}"));
+    }
+
     /// Ends the WebDriver session (Chromium quits) and the driver.
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
@@ -186,5 +197,32 @@ fn kill_group(child: &mut Child) {
 impl Drop for Browser {
     fn drop(&mut self) {
         kill_group(&mut self.driver);
+    }
+}
+
+/// ChromeDriver's `POST /session/{id}/chromium/network_conditions`.
+#[derive(Debug)]
+struct NetworkConditions {
+    offline: bool,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "network_conditions": {
+            "offline": self.offline, "latency": 0,
+            "download_throughput": -1, "upload_throughput": -1,
+        }});
+        (http::Method::POST, Some(body.to_string()))
     }
 }

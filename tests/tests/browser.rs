@@ -136,5 +136,17 @@ async fn an_escort_sees_their_runs_and_nothing_else() {
     let phones = browser.texts(".run a.phone").await;
     assert!(!phones.is_empty(), "an emergency number to call");
     browser.screenshot("today-escort").await;
+
+    // One tap confirms the pick-up; no location without the box ticked.
+    browser.click(".session button.handover.pick-up").await;
+    let done = browser.wait_for(".session .handed", 20).await;
+    assert!(done.text().await.unwrap_or_default().starts_with("Picked up at"));
+    let kept = server.rows("SELECT kind, latitude FROM handovers");
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        (kept[0]["kind"].clone(), kept[0]["latitude"].clone()),
+        (serde_json::json!("pick_up"), serde_json::Value::Null)
+    );
+    browser.screenshot("today-escort-picked-up").await;
     browser.close().await;
 }

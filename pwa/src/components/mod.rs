@@ -2,10 +2,12 @@ mod baseline_form;
 mod field;
 mod nav;
 mod new_password;
-mod register;
+pub mod register;
+mod run;
 
 pub use baseline_form::SectionForm;
 pub use field::{Field, input_value, textarea_value};
 pub use nav::Nav;
 pub use new_password::{NewPassword, confirmed};
 pub use register::{Register, describe as describe_mark};
+pub use run::Run;

@@ -34,10 +34,11 @@ pub fn Nav() -> Html {
         <nav class="tabs" aria-label="Sections">
             <ul>
                 { tab(Route::Today, "Today") }
+                { tab(Route::Dashboard, "Dashboard") }
                 { tab(Route::Placements, "Pupils") }
                 if manages {
                     { tab(Route::Invitations, "People") }
-                    { tab(Route::Audit, "Audit log") }
+                    { tab(Route::Audit, "Audit") }
                 }
             </ul>
         </nav>

@@ -5,16 +5,14 @@ use chrono::{DateTime, Utc};
 use lt_core::api::{MarkRequest, TodayMark, TodaySession};
 use lt_core::attendance::{AbsenceReason, MarkKind};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::api::{self, Failure};
+use crate::outbox::{self, OutboxHandle, Pending, Tap, use_outbox};
+use crate::session::use_session;
 
 #[derive(Properties, PartialEq)]
 pub struct RegisterProps {
     pub session: TodaySession,
-    /// Told when a mark was recorded, to refresh the day.
-    pub on_marked: Callback<()>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -26,13 +24,8 @@ enum Asking {
 
 /// The device's clock. (chrono's own clock is not available in the browser's
 /// wasm; the JavaScript clock is.)
-fn device_now() -> DateTime<Utc> {
+pub fn device_now() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
-}
-
-/// A new id for a mark, from the browser's UUID generator.
-fn new_mark_id() -> Option<String> {
-    Some(web_sys::window()?.crypto().ok()?.random_uuid())
 }
 
 pub fn describe(mark: &TodayMark) -> String {
@@ -49,34 +42,66 @@ pub fn describe(mark: &TodayMark) -> String {
     }
 }
 
+/// What the phone shows for a tap not yet on the server.
+pub fn describe_pending(pending: &Pending) -> String {
+    let what = match &pending.tap {
+        Tap::Mark(m) => match (m.kind, m.minutes_late, m.reason) {
+            (MarkKind::Present, ..) => "Present".to_owned(),
+            (MarkKind::Late, Some(minutes), _) => format!("Late, {minutes} min"),
+            (MarkKind::Absent, _, Some(r)) => format!("Absent: {}", r.label()),
+            _ => "Mark".to_owned(),
+        },
+        Tap::Handover(h) => h.kind.label().to_owned(),
+    };
+    let when = match &pending.tap {
+        Tap::Mark(m) => m.device_time,
+        Tap::Handover(h) => h.device_time,
+    };
+    format!("{what} · tapped {}", lt_core::london::clock(when))
+}
+
+/// A session's taps still on the phone: waiting to send, or refused with
+/// the server's reason and a way to clear it.
+pub fn outbox_lines(outbox: &OutboxHandle, session_id: &str) -> Html {
+    html! {
+        { for outbox.for_session(session_id).map(|p| match &p.refused {
+            None => html! {
+                <p class="pending" role="status">
+                    <span class="badge">{ "Waiting to send" }</span>{ " " }{ describe_pending(p) }
+                </p>
+            },
+            Some(reason) => {
+                let id = p.id.clone();
+                html! {
+                    <p class="error" role="alert">
+                        { format!("Not saved ({}): {reason} ", describe_pending(p)) }
+                        <button class="link" onclick={outbox.dismiss.reform(move |_| id.clone())}>{ "Dismiss" }</button>
+                    </p>
+                }
+            }
+        }) }
+    }
+}
+
 #[component]
 pub fn Register(props: &RegisterProps) -> Html {
     let asking = use_state(|| Asking::Nothing);
-    let failure = use_state(|| None::<Failure>);
-    let busy = use_state(|| false);
+    let failure = use_state(|| None::<String>);
+    let outbox = use_outbox();
+    let person_id = use_session().session.me().map(|m| m.person_id.clone());
     let minutes = use_node_ref();
     let reason = use_node_ref();
     let s = &props.session;
     let send = {
-        let (failure, busy, asking, on_marked) = (
-            failure.clone(),
-            busy.clone(),
-            asking.clone(),
-            props.on_marked.clone(),
-        );
+        let (failure, asking, add) = (failure.clone(), asking.clone(), outbox.add.clone());
         let (session_id, date) = (
             s.session_id.clone(),
             lt_core::london::local_date(s.starts_at),
         );
         let (minutes, reason) = (minutes.clone(), reason.clone());
         move |kind: MarkKind| {
-            let (failure, busy, asking, on_marked) = (
-                failure.clone(),
-                busy.clone(),
-                asking.clone(),
-                on_marked.clone(),
-            );
-            let session_id = session_id.clone();
+            let (failure, asking, add) = (failure.clone(), asking.clone(), add.clone());
+            let (session_id, person_id) = (session_id.clone(), person_id.clone());
             let (minutes, reason) = (minutes.clone(), reason.clone());
             Callback::from(move |_: MouseEvent| {
                 let body = MarkRequest {
@@ -98,26 +123,21 @@ pub fn Register(props: &RegisterProps) -> Html {
                         .flatten(),
                     device_time: device_now(),
                 };
-                let Some(id) = new_mark_id() else {
-                    return failure.set(Some(Failure::Offline));
+                if kind == MarkKind::Late && body.minutes_late == Some(0) {
+                    return failure.set(Some("Enter how many minutes late, from 1.".into()));
+                }
+                let (Some(id), Some(person_id)) = (outbox::new_id(), person_id.clone()) else {
+                    return failure.set(Some(
+                        "This browser cannot make a mark's id; update it.".into(),
+                    ));
                 };
-                let (failure, busy, asking, on_marked) = (
-                    failure.clone(),
-                    busy.clone(),
-                    asking.clone(),
-                    on_marked.clone(),
-                );
-                busy.set(true);
-                spawn_local(async move {
-                    match api::put_mark(&id, &body).await {
-                        Ok(_) => {
-                            failure.set(None);
-                            asking.set(Asking::Nothing);
-                            on_marked.emit(());
-                        }
-                        Err(f) => failure.set(Some(f)),
-                    }
-                    busy.set(false);
+                failure.set(None);
+                asking.set(Asking::Nothing);
+                add.emit(Pending {
+                    id,
+                    person_id,
+                    tap: Tap::Mark(body),
+                    refused: None,
                 });
             })
         }
@@ -128,23 +148,29 @@ pub fn Register(props: &RegisterProps) -> Html {
     };
     let label = format!("{} {}", s.pupil_first_name, s.pupil_last_name);
     let ids = |part: &str| format!("{part}-{}", s.session_id);
+    let waiting = outbox
+        .for_session(&s.session_id)
+        .any(|p| p.refused.is_none());
     html! {
         <div class="register" role="group" aria-label={format!("Register for {label}")}>
-            if let Some(mark) = &s.mark {
-                <p class={classes!("marked", format!("marked-{}", mark.kind.as_str()))}>{ describe(mark) }</p>
+            if let (Some(mark), false) = (&s.mark, waiting) {
+                <p class={classes!("marked", format!("marked-{}", mark.kind.as_str()))}>
+                    { describe(mark) }{ " " }<span class="badge saved">{ "Saved" }</span>
+                </p>
             }
+            { outbox_lines(&outbox, &s.session_id) }
             <div class="register-buttons">
-                <button class="mark present" disabled={*busy} onclick={send(MarkKind::Present)}>{ "Present" }</button>
-                <button class="mark late" disabled={*busy} aria-expanded={(*asking == Asking::Minutes).to_string()}
+                <button class="mark present" onclick={send(MarkKind::Present)}>{ "Present" }</button>
+                <button class="mark late" aria-expanded={(*asking == Asking::Minutes).to_string()}
                     onclick={ask(Asking::Minutes)}>{ "Late…" }</button>
-                <button class="mark absent" disabled={*busy} aria-expanded={(*asking == Asking::Reason).to_string()}
+                <button class="mark absent" aria-expanded={(*asking == Asking::Reason).to_string()}
                     onclick={ask(Asking::Reason)}>{ "Absent…" }</button>
             </div>
             if *asking == Asking::Minutes {
                 <div class="ask">
                     <label for={ids("minutes")}>{ "Minutes late" }</label>
                     <input id={ids("minutes")} ref={minutes} type="number" inputmode="numeric" min="1" max="240" />
-                    <button class="primary" disabled={*busy} onclick={send(MarkKind::Late)}>{ "Save: late" }</button>
+                    <button class="primary" onclick={send(MarkKind::Late)}>{ "Save: late" }</button>
                 </div>
             }
             if *asking == Asking::Reason {
@@ -155,11 +181,11 @@ pub fn Register(props: &RegisterProps) -> Html {
                             <option value={r.as_str()} selected={*r == AbsenceReason::NotYetKnown}>{ r.label() }</option>
                         }) }
                     </select>
-                    <button class="primary" disabled={*busy} onclick={send(MarkKind::Absent)}>{ "Save: absent" }</button>
+                    <button class="primary" onclick={send(MarkKind::Absent)}>{ "Save: absent" }</button>
                 </div>
             }
-            if let Some(f) = &*failure {
-                <p class="error" role="alert">{ f.message() }</p>
+            if let Some(message) = &*failure {
+                <p class="error" role="alert">{ message }</p>
             }
         </div>
     }

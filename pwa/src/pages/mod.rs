@@ -1,5 +1,6 @@
 mod audit;
 mod ctf;
+mod dashboard;
 mod forgot;
 mod invitations;
 mod invite;
@@ -12,6 +13,7 @@ mod timetable;
 mod today;
 
 pub use audit::AuditPage;
+pub use dashboard::DashboardPage;
 pub use forgot::Forgot;
 pub use invitations::InvitationsPage;
 pub use invite::Invite;

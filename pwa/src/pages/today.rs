@@ -1,17 +1,11 @@
-use lt_core::api::{Today, TodaySession, TransportRun};
+use lt_core::api::{TodaySession, TransportRun};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api::{self, Failure};
-use crate::components::Register;
+use crate::components::{Register, Run};
+use crate::day::{Day, use_day};
 use crate::session::{Session, use_session};
-
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Loaded(Today),
-    Failed(Failure),
-}
 
 #[component]
 pub fn TodayPage() -> Html {
@@ -22,29 +16,14 @@ pub fn TodayPage() -> Html {
         .map(|m| m.name.clone())
         .unwrap_or_default();
     let signed_out = handle.set.reform(|()| Session::SignedOut);
-    let load = use_state(|| Load::Loading);
-    let refresh = {
-        let load = load.clone();
-        Callback::from(move |()| {
-            let load = load.clone();
-            spawn_local(async move {
-                load.set(match api::today().await {
-                    Ok(today) => Load::Loaded(today),
-                    Err(f) => Load::Failed(f),
-                });
-            });
-        })
-    };
-    {
-        let refresh = refresh.clone();
-        use_effect_with((), move |()| refresh.emit(()));
-    }
+    let (day, refresh) = use_day();
     let sign_out = {
         let on_signed_out = signed_out.clone();
         Callback::from(move |_| {
             let on_signed_out = on_signed_out.clone();
             spawn_local(async move {
                 if api::sign_out().await.is_ok() {
+                    crate::day::forget().await;
                     on_signed_out.emit(());
                 }
             });
@@ -53,35 +32,40 @@ pub fn TodayPage() -> Html {
     {
         // An expired sign-in sends the person back to the sign-in form.
         let on_signed_out = signed_out.clone();
-        use_effect_with((*load).clone(), move |load| {
-            if matches!(load, Load::Failed(f) if f.is_signed_out()) {
+        use_effect_with(day.clone(), move |day| {
+            if matches!(day, Day::Failed(f) if f.is_signed_out()) {
                 on_signed_out.emit(());
             }
         });
     }
 
-    let content = match &*load {
-        Load::Loading => {
+    let content = match &day {
+        Day::Loading => {
             html! { <p class="status" role="status">{ "Loading today's sessions…" }</p> }
         }
-        Load::Failed(Failure::Offline) => html! {
+        Day::Failed(Failure::Offline) => html! {
             <section class="notice" role="status">
                 <p>{ "You're offline, so today's sessions can't be loaded yet." }</p>
                 <button class="primary" onclick={refresh.reform(|_| ())}>{ "Try again" }</button>
             </section>
         },
-        Load::Failed(Failure::Refused(d)) => html! {
+        Day::Failed(Failure::Refused(d)) => html! {
             <p class="error" role="alert">{ d.message.clone() }</p>
         },
-        Load::Loaded(today) => html! {
+        Day::Loaded { today, offline } => html! {
             <>
+                if *offline {
+                    <p class="notice offline" role="status">
+                        { "You're offline: showing today as last loaded. Taps are kept on this phone and sent when the signal returns." }
+                    </p>
+                }
                 <h2 class="day">{ today.date.format("%A %-d %B").to_string() }</h2>
                 if today.sessions.is_empty() {
                     <p class="status">{ "No sessions for you today." }</p>
                 } else {
                     <p class="count">{ format!("{} sessions", today.sessions.len()) }</p>
                     <ul class="sessions" aria-label="Today's sessions">
-                        { for today.sessions.iter().map(|s| session_card(s, &refresh)) }
+                        { for today.sessions.iter().map(session_card) }
                     </ul>
                 }
             </>
@@ -99,9 +83,9 @@ pub fn TodayPage() -> Html {
     }
 }
 
-fn session_card(s: &TodaySession, refresh: &Callback<()>) -> Html {
+fn session_card(s: &TodaySession) -> Html {
     html! {
-        <li class="session" key={s.session_id.clone()}>
+        <li class="session" key={s.session_id.clone()} id={format!("s-{}", s.session_id)}>
             <p class="time">
                 <time datetime={s.starts_at.to_rfc3339()}>{ &s.starts_local }</time>
                 { "–" }
@@ -117,8 +101,11 @@ fn session_card(s: &TodaySession, refresh: &Callback<()>) -> Html {
                 if s.has_transport { <span class="tag transport">{ "Taxi" }</span> }
             </p>
             if let Some(run) = &s.transport { { run_details(run) } }
+            if s.may_hand_over {
+                <Run session={s.clone()} />
+            }
             if s.may_register {
-                <Register session={s.clone()} on_marked={refresh.clone()} />
+                <Register session={s.clone()} />
             } else if let Some(mark) = &s.mark {
                 <p class="marked">{ crate::components::describe_mark(mark) }</p>
             }
