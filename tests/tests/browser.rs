@@ -140,7 +140,12 @@ async fn an_escort_sees_their_runs_and_nothing_else() {
     // One tap confirms the pick-up; no location without the box ticked.
     browser.click(".session button.handover.pick-up").await;
     let done = browser.wait_for(".session .handed", 20).await;
-    assert!(done.text().await.unwrap_or_default().starts_with("Picked up at"));
+    assert!(
+        done.text()
+            .await
+            .unwrap_or_default()
+            .starts_with("Picked up at")
+    );
     let kept = server.rows("SELECT kind, latitude FROM handovers");
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert_eq!(

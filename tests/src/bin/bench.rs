@@ -3,15 +3,17 @@
 //! Markdown table for BENCHMARKS.md.
 use std::time::{Duration, Instant};
 
+use chrono::{Datelike, Utc};
 use lt_tests::client::Client;
 use lt_tests::server::Server;
+use lt_tests::{demo, live};
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index].as_secs_f64() * 1000.0
 }
 
-async fn measure<F, Fut>(label: &str, n: usize, mut request: F)
+async fn measure<F, Fut>(label: &str, n: usize, mut request: F) -> f64
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = u16>,
@@ -34,6 +36,32 @@ where
         percentile(&times, 0.95),
         percentile(&times, 1.0)
     );
+    percentile(&times, 0.5)
+}
+
+/// The latest weekday before today, whose registers are open at any hour.
+fn last_school_day() -> chrono::NaiveDate {
+    let today = lt_core::london::local_date(Utc::now());
+    (1..=7)
+        .map(|n| today - chrono::Duration::days(n))
+        .find(|d| d.weekday().number_from_monday() <= 5)
+        .unwrap_or(today)
+}
+
+fn mark_body(n: usize) -> serde_json::Value {
+    let day = last_school_day();
+    // Spread over the demo's morning sessions, as a real morning would be.
+    let pupils = ["amara", "leo", "jayden", "sofia", "ellie", "kai"];
+    let pupil = pupils[n % pupils.len()];
+    let weekday = day.weekday().number_from_monday();
+    serde_json::json!({
+        "session_id": format!("session-{pupil}-{weekday}-0"),
+        "date": day, "kind": "present", "device_time": Utc::now(),
+    })
+}
+
+fn mark_id(run: &str, n: usize) -> String {
+    format!("bench-{run}-{n:06}-{}", Utc::now().timestamp_micros())
 }
 
 #[tokio::main]
@@ -82,4 +110,116 @@ async fn main() {
         async move { fire.await.status().as_u16() }
     })
     .await;
+
+    live_and_load(&server, &http).await;
+}
+
+/// Issue 5's figures: mark → dashboard latency over the live channel, a
+/// morning peak of 500 marks from 50 clients, and a mark's cost next to
+/// `/api/health` on the same server.
+async fn live_and_load(server: &Server, http: &reqwest::Client) {
+    let admin = Client::signed_in(server, "admin@riverside.example").await;
+    let cookie = admin.cookie().unwrap_or_default().to_owned();
+    let put = |id: String, body: serde_json::Value| {
+        let request = http
+            .put(server.url(&format!("/api/marks/{id}")))
+            .header("cookie", &cookie)
+            .json(&body);
+        async move { request.send().await.map_or(599, |r| r.status().as_u16()) }
+    };
+
+    println!();
+    println!("| mark → dashboard (WebSocket) | n | p50 ms | p95 ms | max ms |");
+    println!("|---|---|---|---|---|");
+    let mut socket = live::connect(server, &admin, demo::AP, None)
+        .await
+        .expect("live channel");
+    live::next_seq(&mut socket, Duration::from_secs(10)).await;
+    let mut times = Vec::new();
+    for n in 0..100 {
+        let start = Instant::now();
+        let status = put(mark_id("live", n), mark_body(n)).await;
+        assert_eq!(status, 201, "mark {n}");
+        live::next_seq(&mut socket, Duration::from_secs(10))
+            .await
+            .expect("the dashboard hears of the mark");
+        times.push(start.elapsed());
+    }
+    times.sort();
+    println!(
+        "| PUT /api/marks → `{{\"seq\"}}` on an AP admin's socket | 100 | {:.1} | {:.1} | {:.1} |",
+        percentile(&times, 0.5),
+        percentile(&times, 0.95),
+        percentile(&times, 1.0)
+    );
+
+    println!();
+    println!("| morning peak | marks | clients | wall s | p50 ms | p99 ms | errors |");
+    println!("|---|---|---|---|---|---|---|");
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for client in 0..50 {
+        let (http, url, cookie) = (
+            reqwest::Client::new(),
+            server.url("/api/marks/"),
+            cookie.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut out = Vec::new();
+            for k in 0..10 {
+                let n = client * 10 + k;
+                let start = Instant::now();
+                let status = http
+                    .put(format!("{url}{}", mark_id("peak", n)))
+                    .header("cookie", &cookie)
+                    .json(&mark_body(n))
+                    .send()
+                    .await
+                    .map_or(599, |r| r.status().as_u16());
+                out.push((start.elapsed(), status));
+            }
+            out
+        }));
+    }
+    let mut results = Vec::new();
+    for task in tasks {
+        results.extend(task.await.unwrap_or_default());
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let errors = results.iter().filter(|(_, s)| *s != 201).count();
+    let mut times: Vec<Duration> = results.iter().map(|(t, _)| *t).collect();
+    times.sort();
+    println!(
+        "| 500 marks, 50 concurrent clients × 10 | {} | 50 | {wall:.1} | {:.1} | {:.1} | {errors} |",
+        results.len(),
+        percentile(&times, 0.5),
+        percentile(&times, 0.99)
+    );
+
+    println!();
+    println!("| request | n | p50 ms | p95 ms | max ms |");
+    println!("|---|---|---|---|---|");
+    let health = server.url("/api/health");
+    let health_p50 = measure(
+        "GET /api/health (same server, after the peak)",
+        200,
+        || async {
+            http.get(&health)
+                .send()
+                .await
+                .map_or(599, |r| r.status().as_u16())
+        },
+    )
+    .await;
+    let mut n = 0;
+    let mark_p50 = measure("PUT /api/marks/{id} (new mark, AP admin)", 200, || {
+        n += 1;
+        put(mark_id("ratio", n), mark_body(n))
+    })
+    .await;
+    println!();
+    println!(
+        "Mark latency / health latency (p50): **{:.2}×**",
+        mark_p50 / health_p50
+    );
 }
