@@ -67,16 +67,35 @@ pub async fn discard(id: &str) {
 
 thread_local! {
     static SENDING: Cell<bool> = const { Cell::new(false) };
+    static AGAIN: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Sends what is waiting for `person_id`, oldest first; stops at the first
 /// sign of no signal. Answers whether anything changed (sent or refused).
 pub async fn send(person_id: &str) -> bool {
-    // One sender at a time: an `online` event during a send must not send twice
-    // (the server would cope, but the phone's radio and the person's data need not).
+    // One sender at a time, so a tap is never sent twice at once; a call
+    // during a send (a quick second tap, an `online` event) makes the running
+    // sender go round again rather than leave the new tap waiting.
     if SENDING.with(|s| s.replace(true)) {
+        AGAIN.with(|a| a.set(true));
         return false;
     }
+    let mut changed = false;
+    loop {
+        AGAIN.with(|a| a.set(false));
+        let (sent_some, stopped) = send_waiting(person_id).await;
+        changed |= sent_some;
+        if stopped || !AGAIN.with(Cell::get) {
+            break;
+        }
+    }
+    SENDING.with(|s| s.set(false));
+    changed
+}
+
+/// One pass over the outbox: whether anything changed, and whether it
+/// stopped for want of a signal.
+async fn send_waiting(person_id: &str) -> (bool, bool) {
     let mut changed = false;
     for item in items().await {
         if item.person_id != person_id || item.refused.is_some() {
@@ -95,11 +114,10 @@ pub async fn send(person_id: &str) -> bool {
                 .await;
                 changed = true;
             }
-            Outcome::Later => break,
+            Outcome::Later => return (changed, true),
         }
     }
-    SENDING.with(|s| s.set(false));
-    changed
+    (changed, false)
 }
 
 pub enum Outcome {

@@ -1,4 +1,5 @@
-//! Browser: a tutor on a phone with no signal marks three pupils, reloads the
+//! Browser: a tutor taps three registers at once with a signal, then with no
+//! signal marks three pupils, reloads the
 //! app, and gets the signal back; each mark reaches the server once, and an
 //! AP admin's dashboard in another browser follows without reloading.
 
@@ -14,13 +15,19 @@ const SESSIONS: [(&str, &str); 3] = [
     ("offline-b", "leo"),
     ("offline-c", "sofia"),
 ];
+/// Marked in a quick burst with a signal: each tap must be sent, not just the first.
+const BURST: [(&str, &str); 3] = [
+    ("burst-a", "amara"),
+    ("burst-b", "leo"),
+    ("burst-c", "sofia"),
+];
 
-/// Three all-day sessions today with Maya, so the test runs at any hour.
+/// Six all-day sessions today with Maya, so the test runs at any hour.
 fn sessions_today(server: &Server) {
     let weekday = lt_core::london::local_date(Utc::now())
         .weekday()
         .number_from_monday();
-    for (n, (id, pupil)) in SESSIONS.iter().enumerate() {
+    for (n, (id, pupil)) in SESSIONS.iter().chain(BURST.iter()).enumerate() {
         server.sql(&format!(
             "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, tutor_id)
              VALUES ('{id}', '{}', {weekday}, '00:0{}', '23:59', 'venue-centre', 'person-tutor-maya')",
@@ -80,6 +87,21 @@ async fn marks_made_offline_reach_the_server_once_and_the_dashboard_follows_live
     .await
     .expect("service worker ready");
 
+    // With a signal, three taps at once (one script, so no layout shift can
+    // move a button from under the click): every one reaches the server.
+    let burst: Vec<String> = BURST
+        .iter()
+        .map(|(id, _)| format!("document.querySelector('#s-{id} button.mark.present').click();"))
+        .collect();
+    c.execute(&burst.concat(), vec![])
+        .await
+        .expect("three taps");
+    for (id, _) in BURST {
+        tutor
+            .wait_for(&format!("#s-{id} .marked-present .badge.saved"), 20)
+            .await;
+    }
+
     tutor.set_offline(true).await;
     for (id, _) in SESSIONS {
         tutor.click(&format!("#s-{id} button.mark.present")).await;
@@ -88,11 +110,16 @@ async fn marks_made_offline_reach_the_server_once_and_the_dashboard_follows_live
     tutor.screenshot("offline-marks-waiting").await;
     let on_server = || {
         server.rows(
-            "SELECT session_id, COUNT(*) AS n FROM marks WHERE session_id LIKE 'offline-%'
+            "SELECT session_id, COUNT(*) AS n FROM marks
+             WHERE session_id LIKE 'offline-%' OR session_id LIKE 'burst-%'
              GROUP BY session_id ORDER BY session_id",
         )
     };
-    assert!(on_server().is_empty(), "nothing can arrive while offline");
+    assert_eq!(
+        on_server().len(),
+        3,
+        "only the burst, made with a signal, has arrived"
+    );
 
     // Reloading with no signal: the app, today and the waiting marks are all on the phone.
     c.refresh().await.expect("reload offline");
@@ -127,13 +154,13 @@ async fn marks_made_offline_reach_the_server_once_and_the_dashboard_follows_live
             )
         })
         .collect();
-    assert_eq!(
-        counts,
-        SESSIONS
-            .iter()
-            .map(|(id, _)| ((*id).to_owned(), 1))
-            .collect::<Vec<_>>()
-    );
+    let mut expected: Vec<(String, i64)> = BURST
+        .iter()
+        .chain(SESSIONS.iter())
+        .map(|(id, _)| ((*id).to_owned(), 1))
+        .collect();
+    expected.sort();
+    assert_eq!(counts, expected);
 
     // The dashboard caught up by itself.
     let deadline = Instant::now() + Duration::from_secs(20);
