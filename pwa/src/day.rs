@@ -47,8 +47,7 @@ pub fn use_day() -> (Day, Callback<()>) {
                         }
                     }
                     Err(Failure::Offline) => {
-                        let date =
-                            lt_core::london::local_date(crate::components::register::device_now());
+                        let date = lt_core::london::local_date(crate::clock::device_now());
                         match store::get::<Today>(store::CACHE, CACHED).await {
                             // Only today's copy: yesterday's sessions are no use.
                             Some(today) if today.date == date => Day::Loaded {

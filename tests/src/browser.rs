@@ -169,6 +169,20 @@ impl Browser {
         path
     }
 
+    /// Waits until the service worker controls the page, so the shell is
+    /// cached and the app can open with no signal.
+    pub async fn wait_for_service_worker(&self) {
+        self.client
+            .execute_async(
+                "const done = arguments[0]; navigator.serviceWorker.ready.then(() => { \
+                   if (navigator.serviceWorker.controller) done(true); \
+                   else navigator.serviceWorker.addEventListener('controllerchange', () => done(true)); })",
+                vec![],
+            )
+            .await
+            .expect("service worker ready");
+    }
+
     /// Cuts the page off from the network (or restores it) as a phone losing
     /// its signal would: requests fail, `navigator.onLine` turns false, and the
     /// `offline` / `online` events fire. (ChromeDriver's network conditions.)

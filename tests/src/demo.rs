@@ -624,6 +624,21 @@ pub fn person_by_role(role: &str) -> &'static DemoPerson {
         .unwrap_or_else(|| panic!("no demo {role}"))
 }
 
+/// The latest weekday before today: every demo session runs on weekdays, and
+/// a past occurrence's register is open whatever the time of day.
+pub fn last_school_day() -> NaiveDate {
+    let today = lt_core::london::local_date(Utc::now());
+    (1..=7)
+        .map(|n| today - Duration::days(n))
+        .find(|d| d.weekday().number_from_monday() <= 5)
+        .expect("a weekday in the last week")
+}
+
+/// The id the seed gives a pupil's `n`th session of `on`'s weekday.
+pub fn session_id(pupil: &str, n: usize, on: NaiveDate) -> String {
+    format!("session-{pupil}-{}-{n}", on.weekday().number_from_monday())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,15 +51,8 @@ async fn tutor_signs_in_sees_today_and_the_shell_survives_going_offline() {
         .expect("measure");
     assert_eq!(overflow.as_i64(), Some(0), "page scrolls sideways");
 
-    // Wait until the service worker controls the page, then take the server away.
-    c.execute_async(
-        "const done = arguments[0]; navigator.serviceWorker.ready.then(() => { \
-           if (navigator.serviceWorker.controller) done(true); \
-           else navigator.serviceWorker.addEventListener('controllerchange', () => done(true)); })",
-        vec![],
-    )
-    .await
-    .expect("service worker ready");
+    // Once the service worker controls the page, take the server away.
+    browser.wait_for_service_worker().await;
     server.stop();
     c.refresh().await.expect("reload offline");
     browser.wait_for("header.bar", 20).await;

@@ -5,7 +5,7 @@ use std::time::Duration as Wait;
 
 use chrono::{Datelike, Duration, NaiveDate, Timelike, Utc};
 use lt_tests::client::{Client, error_of};
-use lt_tests::demo;
+use lt_tests::demo::{self, last_school_day, session_id};
 use lt_tests::live;
 use lt_tests::server::Server;
 use serde_json::{Value, json};
@@ -14,18 +14,6 @@ const ESCORT: &str = "gary.hill@swiftcabs.example";
 const MAYA: &str = "maya.lewis@riverside.example";
 const ADMIN: &str = "admin@riverside.example";
 const SENCO: &str = "senco@northgate.example";
-
-fn last_school_day() -> NaiveDate {
-    let today = lt_core::london::local_date(Utc::now());
-    (1..=7)
-        .map(|n| today - Duration::days(n))
-        .find(|d| d.weekday().number_from_monday() <= 5)
-        .expect("a weekday in the last week")
-}
-
-fn session(pupil: &str, n: usize, on: NaiveDate) -> String {
-    format!("session-{pupil}-{}-{n}", on.weekday().number_from_monday())
-}
 
 fn new_id(n: u32) -> String {
     format!(
@@ -47,7 +35,7 @@ async fn an_escort_confirms_each_hand_over_once_and_only_on_their_own_runs() {
     let server = Server::start().await;
     let day = last_school_day();
     let mut escort = Client::signed_in(&server, ESCORT).await;
-    let amara_run = session("amara", 0, day);
+    let amara_run = session_id("amara", 0, day);
     let count = || server.rows("SELECT COUNT(*) AS n FROM handovers")[0]["n"].clone();
 
     let id = new_id(1);
@@ -108,7 +96,7 @@ async fn an_escort_confirms_each_hand_over_once_and_only_on_their_own_runs() {
         put_handover(
             &mut escort,
             &new_id(5),
-            &handover(&session("amara", 1, day), day, "pick_up"),
+            &handover(&session_id("amara", 1, day), day, "pick_up"),
         )
         .await,
     )
@@ -127,7 +115,7 @@ async fn an_escort_confirms_each_hand_over_once_and_only_on_their_own_runs() {
     );
     // The AP's office may confirm on the escort's behalf (a phone call).
     let mut admin = Client::signed_in(&server, ADMIN).await;
-    let leo_run = handover(&session("leo", 0, day), day, "pick_up");
+    let leo_run = handover(&session_id("leo", 0, day), day, "pick_up");
     assert_eq!(
         put_handover(&mut admin, &new_id(8), &leo_run)
             .await
@@ -273,7 +261,7 @@ async fn the_live_channel_tells_the_aps_people_of_each_change_and_no_one_else() 
 
     let day = last_school_day();
     let mut maya = Client::signed_in(&server, MAYA).await;
-    let mark = json!({ "session_id": session("amara", 0, day), "date": day, "kind": "present", "device_time": Utc::now() });
+    let mark = json!({ "session_id": session_id("amara", 0, day), "date": day, "kind": "present", "device_time": Utc::now() });
     let id = new_id(20);
     assert_eq!(
         maya.put_json(&format!("/api/marks/{id}"), &mark)
@@ -304,7 +292,7 @@ async fn the_live_channel_tells_the_aps_people_of_each_change_and_no_one_else() 
     // Missed messages: a dashboard that reconnects is told where things are.
     drop(senco_socket);
     let mut escort = Client::signed_in(&server, ESCORT).await;
-    let run = handover(&session("leo", 0, day), day, "pick_up");
+    let run = handover(&session_id("leo", 0, day), day, "pick_up");
     assert_eq!(
         put_handover(&mut escort, &new_id(21), &run).await.status(),
         201

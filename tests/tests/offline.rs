@@ -78,14 +78,7 @@ async fn marks_made_offline_reach_the_server_once_and_the_dashboard_follows_live
         .sign_in("maya.lewis@riverside.example", demo::PASSWORD)
         .await;
     tutor.wait_for("#s-offline-c", 20).await;
-    c.execute_async(
-        "const done = arguments[0]; navigator.serviceWorker.ready.then(() => { \
-           if (navigator.serviceWorker.controller) done(true); \
-           else navigator.serviceWorker.addEventListener('controllerchange', () => done(true)); })",
-        vec![],
-    )
-    .await
-    .expect("service worker ready");
+    tutor.wait_for_service_worker().await;
 
     // With a signal, three taps at once (one script, so no layout shift can
     // move a button from under the click): every one reaches the server.

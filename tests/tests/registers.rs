@@ -1,27 +1,14 @@
 //! Registers against the real worker: marks and their DfE codes, replay
 //! safety, the conflict rule, and every way a mark is refused.
 
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use lt_tests::client::{Client, error_of};
+use lt_tests::demo::{last_school_day, session_id};
 use lt_tests::server::Server;
 use serde_json::{Value, json};
 
 const MAYA: &str = "maya.lewis@riverside.example";
 const TOM: &str = "tom.reid@riverside.example";
-
-/// The latest weekday before today: every demo session runs on weekdays,
-/// and a past occurrence's register is open whatever the time of day.
-fn last_school_day() -> NaiveDate {
-    let today = lt_core::london::local_date(Utc::now());
-    (1..=7)
-        .map(|n| today - Duration::days(n))
-        .find(|d| d.weekday().number_from_monday() <= 5)
-        .expect("a weekday in the last week")
-}
-
-fn session(pupil: &str, n: usize, on: NaiveDate) -> String {
-    format!("session-{pupil}-{}-{n}", on.weekday().number_from_monday())
-}
 
 fn mark(session: &str, on: NaiveDate, kind: &str) -> Value {
     json!({ "session_id": session, "date": on, "kind": kind, "device_time": Utc::now() })
@@ -46,7 +33,7 @@ async fn a_tutor_marks_and_each_mark_gets_both_registers_codes() {
     let server = Server::start().await;
     let mut maya = Client::signed_in(&server, MAYA).await;
     let day = last_school_day();
-    let morning = session("amara", 0, day);
+    let morning = session_id("amara", 0, day);
     let response = put(&mut maya, &new_id(1), &mark(&morning, day, "present")).await;
     assert_eq!(response.status(), 201);
     let recorded: Value = response.json().await.expect("mark");
@@ -61,7 +48,7 @@ async fn a_tutor_marks_and_each_mark_gets_both_registers_codes() {
     assert_eq!(recorded["marked_by"], "Maya Lewis");
     assert_eq!(recorded["current"], true);
 
-    let afternoon = session("amara", 1, day);
+    let afternoon = session_id("amara", 1, day);
     let mut late = mark(&afternoon, day, "late");
     late["minutes_late"] = json!(45);
     let recorded: Value = put(&mut maya, &new_id(2), &late)
@@ -76,7 +63,7 @@ async fn a_tutor_marks_and_each_mark_gets_both_registers_codes() {
 
     // Ellie's placement was arranged by the LA: K in the school's register.
     let mut tom = Client::signed_in(&server, TOM).await;
-    let mut ill = mark(&session("ellie", 0, day), day, "absent");
+    let mut ill = mark(&session_id("ellie", 0, day), day, "absent");
     ill["reason"] = json!("illness");
     let recorded: Value = put(&mut tom, &new_id(3), &ill)
         .await
@@ -87,7 +74,7 @@ async fn a_tutor_marks_and_each_mark_gets_both_registers_codes() {
         (recorded["ap_code"].clone(), recorded["school_code"].clone()),
         (json!("I"), json!("I"))
     );
-    let mut here = mark(&session("ellie", 1, day), day, "present");
+    let mut here = mark(&session_id("ellie", 1, day), day, "present");
     here["device_time"] = json!(Utc::now() - Duration::minutes(3));
     let recorded: Value = put(&mut tom, &new_id(4), &here)
         .await
@@ -102,7 +89,7 @@ async fn a_replayed_mark_is_recorded_once_even_twenty_at_a_time() {
     let server = Server::start().await;
     let mut maya = Client::signed_in(&server, MAYA).await;
     let day = last_school_day();
-    let body = mark(&session("leo", 0, day), day, "present");
+    let body = mark(&session_id("leo", 0, day), day, "present");
     let id = new_id(10);
     let first = put(&mut maya, &id, &body).await;
     assert_eq!(first.status(), 201);
@@ -117,7 +104,7 @@ async fn a_replayed_mark_is_recorded_once_even_twenty_at_a_time() {
     assert_eq!(put(&mut maya, &id, &other).await.status(), 409);
 
     let burst = new_id(11);
-    let body = mark(&session("sofia", 0, day), day, "present");
+    let body = mark(&session_id("sofia", 0, day), day, "present");
     let cookie = maya.cookie().expect("signed in").to_owned();
     let url = server.url(&format!("/api/marks/{burst}"));
     let sends = (0..20).map(|_| {
@@ -163,13 +150,13 @@ async fn marks_are_refused_naming_the_problem() {
     let mut admin = Client::signed_in(&server, "admin@riverside.example").await;
     let mut senco = Client::signed_in(&server, "senco@northgate.example").await;
     let mut escort = Client::signed_in(&server, "gary.hill@swiftcabs.example").await;
-    let amara = session("amara", 0, day);
+    let amara = session_id("amara", 0, day);
     let count = || server.rows("SELECT COUNT(*) AS n FROM marks")[0]["n"].clone();
     let before = count();
 
     // Not assigned: Leo's morning is Maya's, not Tom's (who teaches Leo in the
     // afternoon); schools never register.
-    let leo = session("leo", 0, day);
+    let leo = session_id("leo", 0, day);
     assert_eq!(
         put(&mut tom, &new_id(20), &mark(&leo, day, "present"))
             .await
@@ -209,7 +196,7 @@ async fn marks_are_refused_naming_the_problem() {
         put(
             &mut admin,
             &new_id(24),
-            &mark(&session("mia", 0, day), day, "present"),
+            &mark(&session_id("mia", 0, day), day, "present"),
         )
         .await,
     )
@@ -228,7 +215,7 @@ async fn marks_are_refused_naming_the_problem() {
         put(
             &mut maya,
             &new_id(25),
-            &mark(&session("amara", 0, ahead), ahead, "present"),
+            &mark(&session_id("amara", 0, ahead), ahead, "present"),
         )
         .await,
     )
@@ -271,7 +258,7 @@ async fn marks_are_refused_naming_the_problem() {
 async fn a_placeholder_never_replaces_a_real_mark_and_a_correction_does() {
     let server = Server::start().await;
     let day = last_school_day();
-    let morning = session("leo", 0, day);
+    let morning = session_id("leo", 0, day);
     let mut maya = Client::signed_in(&server, MAYA).await;
     let mut admin = Client::signed_in(&server, "admin@riverside.example").await;
     let mut present = mark(&morning, day, "present");
@@ -328,17 +315,17 @@ async fn the_commissioning_school_downloads_its_pupils_codes_for_the_day() {
     put(
         &mut maya,
         &new_id(40),
-        &mark(&session("amara", 0, day), day, "present"),
+        &mark(&session_id("amara", 0, day), day, "present"),
     )
     .await;
-    let mut late = mark(&session("amara", 1, day), day, "late");
+    let mut late = mark(&session_id("amara", 1, day), day, "late");
     late["minutes_late"] = json!(45);
     put(&mut maya, &new_id(41), &late).await;
-    let mut ill = mark(&session("ellie", 0, day), day, "absent");
+    let mut ill = mark(&session_id("ellie", 0, day), day, "absent");
     ill["reason"] = json!("illness");
     put(&mut tom, &new_id(42), &ill).await;
     // Ellie arrived for her second session: the morning counts as attended (K).
-    let mut here = mark(&session("ellie", 1, day), day, "present");
+    let mut here = mark(&session_id("ellie", 1, day), day, "present");
     here["device_time"] = json!(Utc::now() - Duration::minutes(1));
     put(&mut tom, &new_id(43), &here).await;
 

@@ -137,6 +137,21 @@ async fn one_off_changes_move_or_cancel_an_occurrence_and_today_follows() {
         ),
         (json!(true), json!("Venue closed"))
     );
+    // A cancelled occurrence takes no register.
+    let mark = json!({ "session_id": afternoon, "date": today, "kind": "present", "device_time": chrono::Utc::now() });
+    let (status, error) = error_of(
+        admin
+            .put_json("/api/marks/6c0e2d1a-0001-4c2b-9d3e-0123456789ab", &mark)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 409, "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("does not take place")),
+        "{error}"
+    );
 
     // Not that session's weekday; in the past; no reason.
     let (status, _) = error_of(

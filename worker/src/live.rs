@@ -102,8 +102,7 @@ pub async fn connect(req: &Request, env: &Env, ap_id: &str) -> ApiResult<Respons
         response.headers().set("upgrade", "websocket")?;
         return Ok(response);
     }
-    let stub = env.durable_object(BINDING)?.get_by_name(ap_id)?;
-    Ok(stub.fetch_with_request(req.clone()?).await?)
+    Ok(stub(env, ap_id)?.fetch_with_request(req.clone()?).await?)
 }
 
 /// Tells the AP's dashboards that today changed, after the response is sent:
@@ -119,10 +118,14 @@ pub fn changed(env: &Env, ctx: &Context, ap_id: &str) {
 }
 
 async fn notify(env: &Env, ap_id: &str) -> worker::Result<()> {
-    let stub = env.durable_object(BINDING)?.get_by_name(ap_id)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post);
     let req = Request::new_with_init("https://live/changed", &init)?;
-    stub.fetch_with_request(req).await?;
+    stub(env, ap_id)?.fetch_with_request(req).await?;
     Ok(())
+}
+
+/// The AP's object: one per AP, found by its id.
+fn stub(env: &Env, ap_id: &str) -> worker::Result<worker::Stub> {
+    env.durable_object(BINDING)?.get_by_name(ap_id)
 }

@@ -2,7 +2,7 @@ mod baseline_form;
 mod field;
 mod nav;
 mod new_password;
-pub mod register;
+mod register;
 mod run;
 
 pub use baseline_form::SectionForm;

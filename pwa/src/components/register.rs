@@ -1,7 +1,6 @@
 //! One session's register on a phone: a tap for present, two for late or
 //! absent. The mark's id is made here, so a retry can never count twice.
 
-use chrono::{DateTime, Utc};
 use lt_core::api::{MarkRequest, TodayMark, TodaySession};
 use lt_core::attendance::{AbsenceReason, MarkKind};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -22,19 +21,19 @@ enum Asking {
     Reason,
 }
 
-/// The device's clock. (chrono's own clock is not available in the browser's
-/// wasm; the JavaScript clock is.)
-pub fn device_now() -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+/// A mark in the words the register uses, whether saved or waiting.
+fn mark_words(kind: MarkKind, minutes_late: Option<u32>, reason: Option<AbsenceReason>) -> String {
+    match (kind, minutes_late, reason) {
+        (MarkKind::Late, Some(m), _) => format!("Late, {m} min"),
+        (MarkKind::Absent, _, Some(r)) => format!("Absent: {}", r.label()),
+        (MarkKind::Present, ..) => "Present".to_owned(),
+        (MarkKind::Late, ..) => "Late".to_owned(),
+        (MarkKind::Absent, ..) => "Absent".to_owned(),
+    }
 }
 
 pub fn describe(mark: &TodayMark) -> String {
-    let what = match (mark.kind, mark.minutes_late, mark.reason) {
-        (MarkKind::Present, ..) => "Present".to_owned(),
-        (MarkKind::Late, Some(m), _) => format!("Late, {m} min"),
-        (MarkKind::Absent, _, Some(r)) => format!("Absent: {}", r.label()),
-        _ => "Marked".to_owned(),
-    };
+    let what = mark_words(mark.kind, mark.minutes_late, mark.reason);
     let when = lt_core::london::clock(mark.device_time);
     match &mark.marked_by {
         Some(by) => format!("{what} · {by}, {when}"),
@@ -44,18 +43,9 @@ pub fn describe(mark: &TodayMark) -> String {
 
 /// What the phone shows for a tap not yet on the server.
 pub fn describe_pending(pending: &Pending) -> String {
-    let what = match &pending.tap {
-        Tap::Mark(m) => match (m.kind, m.minutes_late, m.reason) {
-            (MarkKind::Present, ..) => "Present".to_owned(),
-            (MarkKind::Late, Some(minutes), _) => format!("Late, {minutes} min"),
-            (MarkKind::Absent, _, Some(r)) => format!("Absent: {}", r.label()),
-            _ => "Mark".to_owned(),
-        },
-        Tap::Handover(h) => h.kind.label().to_owned(),
-    };
-    let when = match &pending.tap {
-        Tap::Mark(m) => m.device_time,
-        Tap::Handover(h) => h.device_time,
+    let (what, when) = match &pending.tap {
+        Tap::Mark(m) => (mark_words(m.kind, m.minutes_late, m.reason), m.device_time),
+        Tap::Handover(h) => (h.kind.label().to_owned(), h.device_time),
     };
     format!("{what} · tapped {}", lt_core::london::clock(when))
 }
@@ -121,7 +111,7 @@ pub fn Register(props: &RegisterProps) -> Html {
                                 .and_then(|s| AbsenceReason::parse(&s.value()))
                         })
                         .flatten(),
-                    device_time: device_now(),
+                    device_time: crate::clock::device_now(),
                 };
                 if kind == MarkKind::Late && body.minutes_late == Some(0) {
                     return failure.set(Some("Enter how many minutes late, from 1.".into()));

@@ -10,7 +10,8 @@ use web_sys::{HtmlInputElement, PositionOptions};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::register::{device_now, outbox_lines};
+use super::register::outbox_lines;
+use crate::clock::device_now;
 use crate::outbox::{self, Pending, Tap, use_outbox};
 use crate::session::use_session;
 

@@ -3,7 +3,7 @@
 //! Markdown table for BENCHMARKS.md.
 use std::time::{Duration, Instant};
 
-use chrono::{Datelike, Utc};
+use chrono::Utc;
 use lt_tests::client::Client;
 use lt_tests::server::Server;
 use lt_tests::{demo, live};
@@ -39,23 +39,13 @@ where
     percentile(&times, 0.5)
 }
 
-/// The latest weekday before today, whose registers are open at any hour.
-fn last_school_day() -> chrono::NaiveDate {
-    let today = lt_core::london::local_date(Utc::now());
-    (1..=7)
-        .map(|n| today - chrono::Duration::days(n))
-        .find(|d| d.weekday().number_from_monday() <= 5)
-        .unwrap_or(today)
-}
-
 fn mark_body(n: usize) -> serde_json::Value {
-    let day = last_school_day();
+    let day = demo::last_school_day();
     // Spread over the demo's morning sessions, as a real morning would be.
     let pupils = ["amara", "leo", "jayden", "sofia", "ellie", "kai"];
     let pupil = pupils[n % pupils.len()];
-    let weekday = day.weekday().number_from_monday();
     serde_json::json!({
-        "session_id": format!("session-{pupil}-{weekday}-0"),
+        "session_id": demo::session_id(pupil, 0, day),
         "date": day, "kind": "present", "device_time": Utc::now(),
     })
 }

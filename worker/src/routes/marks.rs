@@ -35,6 +35,11 @@ pub(super) struct SessionRow {
     valid_until: Option<String>,
     tutor_id: Option<String>,
     pub(super) escort_id: Option<String>,
+    /// That date's one-off change, if any (cancelled, or other times).
+    change_cancelled: Option<u8>,
+    change_start: Option<String>,
+    change_end: Option<String>,
+    change_reason: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -145,20 +150,6 @@ async fn occurrence_marks(
     Ok((rows, current))
 }
 
-async fn answer(db: &D1Database, id: &str, status: u16) -> ApiResult<Response> {
-    let found: Option<MarkRow> = query!(
-        db,
-        &format!("SELECT {MARK_COLUMNS} FROM marks m LEFT JOIN people p ON p.id = m.marked_by WHERE m.id = ?1"),
-        id
-    )?
-    .first(None)
-    .await?;
-    let row = found.ok_or_else(|| ApiError::Unexpected(format!("mark {id} vanished")))?;
-    let (_, current) = occurrence_marks(db, &row.session_id, &row.date).await?;
-    let is_current = current.as_deref() == Some(id);
-    Ok(http::json(status, &row.record(is_current)?))
-}
-
 /// Whether this caller may take this session's register: the AP's staff,
 /// or the tutor it is assigned to. Schools, LAs and escorts may not.
 pub(super) fn may_register(caller: &Caller, ap_id: &str, tutor_id: Option<&str>) -> bool {
@@ -201,11 +192,15 @@ pub(super) async fn find_occurrence(
     let session: Option<SessionRow> = query!(
         db,
         "SELECT s.placement_id, p.ap_id, p.state, c.kind AS commissioner_kind, s.weekday, s.start_time,
-                s.end_time, p.start_date, p.end_date, s.valid_until, s.tutor_id, s.escort_id
+                s.end_time, p.start_date, p.end_date, s.valid_until, s.tutor_id, s.escort_id,
+                sc.cancelled AS change_cancelled, sc.start_time AS change_start,
+                sc.end_time AS change_end, sc.reason AS change_reason
          FROM sessions s JOIN placements p ON p.id = s.placement_id
          JOIN organisations c ON c.id = p.commissioner_id
+         LEFT JOIN session_changes sc ON sc.session_id = s.id AND sc.date = ?2
          WHERE s.id = ?1",
-        session_id
+        session_id,
+        &date.to_string()
     )?
     .first(None)
     .await?;
@@ -259,15 +254,14 @@ pub(super) async fn find_occurrence(
         start: time(&session.start_time)?,
         end: time(&session.end_time)?,
     };
-    let change: Option<timetable_route::ChangeRow> = query!(
-        db,
-        "SELECT session_id, date, cancelled, start_time, end_time, reason FROM session_changes
-         WHERE session_id = ?1 AND date = ?2",
+    let change = timetable_route::ChangeRow::joined(
         session_id,
-        &date.to_string()
-    )?
-    .first(None)
-    .await?;
+        date,
+        session.change_cancelled,
+        &session.change_start,
+        &session.change_end,
+        &session.change_reason,
+    );
     let calendar = timetable_route::calendar(
         day(&session.start_date)?,
         session.end_date.as_deref().map(day).transpose()?,
@@ -346,27 +340,25 @@ pub async fn put(
     )?
     .run()
     .await?;
-    if inserted(&result) {
-        return Ok((answer(db, id, 201).await?, Some(session.ap_id)));
-    }
-    // The id is taken: a replay of the same mark gets the first answer; a
-    // different mark under a used id is refused rather than lost.
-    let first: Option<MarkRow> = query!(
-        db,
-        &format!("SELECT {MARK_COLUMNS} FROM marks m LEFT JOIN people p ON p.id = m.marked_by WHERE m.id = ?1"),
-        id
-    )?
-    .first(None)
-    .await?;
-    let first =
-        first.ok_or_else(|| ApiError::Unexpected(format!("mark {id}: conflict without a row")))?;
-    let same = first.session_id == body.session_id
-        && first.date == body.date.to_string()
-        && first.mark()? == mark;
-    if !same {
-        return Err(conflict(
-            "this mark id was already used for a different mark; make a new id",
-        ));
-    }
-    Ok((answer(db, id, 200).await?, None))
+    let fresh = inserted(&result);
+    // One read answers both cases: the occurrence's marks hold this one (and
+    // say which counts) unless the id was first used for another occurrence.
+    let (rows, current) = occurrence_marks(db, &body.session_id, &body.date.to_string()).await?;
+    let is_current = current.as_deref() == Some(id);
+    let row = rows.into_iter().find(|r| r.id == id);
+    let row = match (row, fresh) {
+        (Some(row), true) => row,
+        (None, true) => return Err(ApiError::Unexpected(format!("mark {id} vanished"))),
+        // The id is taken: a replay of the same mark gets the first answer; a
+        // different mark under a used id is refused rather than lost.
+        (Some(row), false) if row.mark()? == mark => row,
+        _ => {
+            return Err(conflict(
+                "this mark id was already used for a different mark; make a new id",
+            ));
+        }
+    };
+    let status = if fresh { 201 } else { 200 };
+    let changed_ap = fresh.then_some(session.ap_id);
+    Ok((http::json(status, &row.record(is_current)?), changed_ap))
 }

@@ -63,9 +63,12 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
     let now = clock::now();
     let request_id = request_id(req)?;
     let param = |name: &str| params.get(name).unwrap_or_default().to_owned();
+    let placement_id = param("placement_id");
     // The route table says who may call; the gate enforces it before any handler runs.
     let gate = Gate::check(endpoint, req, env, &params, now).await?;
     let audit = |ap_id: &str| gate.audit(ap_id, &request_id, now);
+    // A placement's AP is not in its path: its handler fills it in.
+    let unplaced = || gate.audit_unplaced(&request_id, now);
     match endpoint {
         Endpoint::Health => health::get(env).await,
         Endpoint::OpenApi => Ok(http::json(200, &lt_core::openapi::document(VERSION))),
@@ -84,15 +87,8 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
         Endpoint::Me => Ok(session::me(gate.caller()?)),
         Endpoint::Today => today::get(&db::open(env)?, gate.caller()?, now).await,
         Endpoint::GetPlacement => {
-            let audit = gate.audit_unplaced(&request_id, now)?;
-            placements::get(
-                &db::open(env)?,
-                gate.caller()?,
-                &param("placement_id"),
-                audit,
-                now,
-            )
-            .await
+            let audit = unplaced()?;
+            placements::get(&db::open(env)?, gate.caller()?, &placement_id, audit, now).await
         }
         Endpoint::ListPlacements => placements::list(&db::open(env)?, gate.caller()?, now).await,
         Endpoint::CreatePlacement => {
@@ -101,30 +97,25 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
             placements::create(req, &db::open(env)?, gate.caller()?, manager, &audit).await
         }
         Endpoint::GetBaseline => {
-            let audit = gate.audit_unplaced(&request_id, now)?;
-            baseline::get(
-                &db::open(env)?,
-                gate.caller()?,
-                &param("placement_id"),
-                audit,
-            )
-            .await
+            let audit = unplaced()?;
+            baseline::get(&db::open(env)?, gate.caller()?, &placement_id, audit).await
         }
         Endpoint::SaveBaselineSection => {
-            let audit = gate.audit_unplaced(&request_id, now)?;
-            let (id, section) = (param("placement_id"), param("section"));
-            baseline::save(req, &db::open(env)?, gate.caller()?, &id, &section, audit).await
-        }
-        Endpoint::ImportCtf => {
-            let audit = gate.audit_unplaced(&request_id, now)?;
-            baseline::import_ctf(
+            let audit = unplaced()?;
+            let section = param("section");
+            baseline::save(
                 req,
                 &db::open(env)?,
                 gate.caller()?,
-                &param("placement_id"),
+                &placement_id,
+                &section,
                 audit,
             )
             .await
+        }
+        Endpoint::ImportCtf => {
+            let audit = unplaced()?;
+            baseline::import_ctf(req, &db::open(env)?, gate.caller()?, &placement_id, audit).await
         }
         Endpoint::SubmitBaseline
         | Endpoint::AcceptBaseline
@@ -136,44 +127,44 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
                 Endpoint::ReturnBaseline => Transition::Return,
                 _ => Transition::End,
             };
-            let audit = gate.audit_unplaced(&request_id, now)?;
+            let audit = unplaced()?;
             steps::take(
                 req,
                 &db::open(env)?,
                 gate.caller()?,
-                &param("placement_id"),
+                &placement_id,
                 step,
                 audit,
             )
             .await
         }
         Endpoint::GetTimetable => {
-            timetable::get(&db::open(env)?, gate.caller()?, &param("placement_id"), now).await
+            timetable::get(&db::open(env)?, gate.caller()?, &placement_id, now).await
         }
         Endpoint::AddSession => {
-            let audit = gate.audit_unplaced(&request_id, now)?;
-            timetable::add(
-                req,
+            let audit = unplaced()?;
+            timetable::add(req, &db::open(env)?, gate.caller()?, &placement_id, audit).await
+        }
+        Endpoint::RemoveSession => {
+            let audit = unplaced()?;
+            let session = param("session_id");
+            timetable::remove(
                 &db::open(env)?,
                 gate.caller()?,
-                &param("placement_id"),
+                &placement_id,
+                &session,
                 audit,
             )
             .await
         }
-        Endpoint::RemoveSession => {
-            let audit = gate.audit_unplaced(&request_id, now)?;
-            let (id, session) = (param("placement_id"), param("session_id"));
-            timetable::remove(&db::open(env)?, gate.caller()?, &id, &session, audit).await
-        }
         Endpoint::ChangeSession => {
-            let audit = gate.audit_unplaced(&request_id, now)?;
-            let (id, session, date) = (param("placement_id"), param("session_id"), param("date"));
+            let audit = unplaced()?;
+            let (session, date) = (param("session_id"), param("date"));
             timetable::change(
                 req,
                 &db::open(env)?,
                 gate.caller()?,
-                &id,
+                &placement_id,
                 &session,
                 &date,
                 audit,
@@ -181,15 +172,8 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
             .await
         }
         Endpoint::SetContacts => {
-            let audit = gate.audit_unplaced(&request_id, now)?;
-            contacts::set(
-                req,
-                &db::open(env)?,
-                gate.caller()?,
-                &param("placement_id"),
-                audit,
-            )
-            .await
+            let audit = unplaced()?;
+            contacts::set(req, &db::open(env)?, gate.caller()?, &placement_id, audit).await
         }
         Endpoint::PutMark | Endpoint::PutHandover => {
             let (db, caller) = (db::open(env)?, gate.caller()?);

@@ -50,6 +50,28 @@ pub struct ChangeRow {
     pub reason: String,
 }
 
+impl ChangeRow {
+    /// A change read through a LEFT JOIN beside its session: present when
+    /// `cancelled` is (the column is NOT NULL in `session_changes`).
+    pub fn joined(
+        session_id: &str,
+        date: NaiveDate,
+        cancelled: Option<u8>,
+        start_time: &Option<String>,
+        end_time: &Option<String>,
+        reason: &Option<String>,
+    ) -> Option<ChangeRow> {
+        cancelled.map(|cancelled| ChangeRow {
+            session_id: session_id.to_owned(),
+            date: date.to_string(),
+            cancelled,
+            start_time: start_time.clone(),
+            end_time: end_time.clone(),
+            reason: reason.clone().unwrap_or_default(),
+        })
+    }
+}
+
 #[derive(Deserialize)]
 pub struct TermRow {
     pub starts: String,

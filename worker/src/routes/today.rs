@@ -204,27 +204,18 @@ async fn attach_marks(
     date: NaiveDate,
     sessions: &mut [TodaySession],
 ) -> ApiResult<()> {
-    let ids: Vec<&str> = sessions
-        .iter()
-        .filter(|s| s.tier.is_some())
-        .map(|s| s.session_id.as_str())
-        .collect();
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<marks::MarkRow> = db
-        .prepare(format!(
-            "SELECT {} FROM marks m LEFT JOIN people p ON p.id = m.marked_by
-             WHERE m.date = ?1 AND m.session_id IN (SELECT value FROM json_each(?2))",
+    // An escort's run view (no tier) shows no record of the child.
+    let rows: Vec<marks::MarkRow> = records_on(
+        db,
+        &format!(
+            "SELECT {} FROM marks m LEFT JOIN people p ON p.id = m.marked_by",
             marks::MARK_COLUMNS
-        ))
-        .bind(&[
-            JsValue::from_str(&date.to_string()),
-            JsValue::from_str(&serde_json::to_string(&ids).unwrap_or_default()),
-        ])?
-        .all()
-        .await?
-        .results()?;
+        ),
+        "m",
+        date,
+        sessions.iter().filter(|s| s.tier.is_some()),
+    )
+    .await?;
     for session in sessions.iter_mut().filter(|s| s.tier.is_some()) {
         let stamped = rows
             .iter()
@@ -252,26 +243,22 @@ async fn attach_marks(
     Ok(())
 }
 
-/// When each session's run was picked up and dropped off today: the first
-/// confirmation of each counts. An escort sees these for their own runs.
-async fn attach_handovers(
+/// The rows `select` finds for these sessions on `date`, in one query;
+/// `alias` names the table whose `date` and `session_id` are matched.
+async fn records_on<'a, T: serde::de::DeserializeOwned>(
     db: &D1Database,
+    select: &str,
+    alias: &str,
     date: NaiveDate,
-    sessions: &mut [TodaySession],
-) -> ApiResult<()> {
-    let ids: Vec<&str> = sessions
-        .iter()
-        .filter(|s| s.has_transport)
-        .map(|s| s.session_id.as_str())
-        .collect();
+    sessions: impl Iterator<Item = &'a TodaySession>,
+) -> ApiResult<Vec<T>> {
+    let ids: Vec<&str> = sessions.map(|s| s.session_id.as_str()).collect();
     if ids.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    let rows: Vec<handovers::HandoverRow> = db
+    Ok(db
         .prepare(format!(
-            "SELECT {} FROM handovers h LEFT JOIN people p ON p.id = h.recorded_by
-             WHERE h.date = ?1 AND h.session_id IN (SELECT value FROM json_each(?2))",
-            handovers::HANDOVER_COLUMNS
+            "{select} WHERE {alias}.date = ?1 AND {alias}.session_id IN (SELECT value FROM json_each(?2))"
         ))
         .bind(&[
             JsValue::from_str(&date.to_string()),
@@ -279,7 +266,27 @@ async fn attach_handovers(
         ])?
         .all()
         .await?
-        .results()?;
+        .results()?)
+}
+
+/// When each session's run was picked up and dropped off today: the first
+/// confirmation of each counts. An escort sees these for their own runs.
+async fn attach_handovers(
+    db: &D1Database,
+    date: NaiveDate,
+    sessions: &mut [TodaySession],
+) -> ApiResult<()> {
+    let rows: Vec<handovers::HandoverRow> = records_on(
+        db,
+        &format!(
+            "SELECT {} FROM handovers h LEFT JOIN people p ON p.id = h.recorded_by",
+            handovers::HANDOVER_COLUMNS
+        ),
+        "h",
+        date,
+        sessions.iter().filter(|s| s.has_transport),
+    )
+    .await?;
     for session in sessions.iter_mut() {
         for row in rows.iter().filter(|r| r.session_id == session.session_id) {
             let at: DateTime<Utc> = row
@@ -318,16 +325,14 @@ fn to_session(
         start: time(&row.start_time).map_err(|_| corrupt("start_time"))?,
         end: time(&row.end_time).map_err(|_| corrupt("end_time"))?,
     };
-    let change = row
-        .change_cancelled
-        .map(|cancelled| timetable_route::ChangeRow {
-            session_id: row.session_id.clone(),
-            date: date.to_string(),
-            cancelled,
-            start_time: row.change_start.clone(),
-            end_time: row.change_end.clone(),
-            reason: row.change_reason.clone().unwrap_or_default(),
-        });
+    let change = timetable_route::ChangeRow::joined(
+        &row.session_id,
+        date,
+        row.change_cancelled,
+        &row.change_start,
+        &row.change_end,
+        &row.change_reason,
+    );
     let calendar = timetable_route::calendar(
         day(&row.start_date)?,
         row.end_date.as_deref().map(day).transpose()?,
