@@ -19,6 +19,11 @@ if [ ! -f "$state/demo-seeded" ]; then
   touch "$state/demo-seeded"
 fi
 
+# This machine's own VAPID key, kept with the data: browsers subscribed with it.
+if [ ! -f "$state/vapid-private-key" ]; then
+  cargo run --quiet -p lt-tests --bin demo-seed -- --vapid-key > "$state/vapid-private-key"
+fi
+
 sign_ins=$(cargo run --quiet -p lt-tests --bin demo-seed -- --sign-ins)
 cat <<BANNER
 
@@ -28,7 +33,7 @@ $sign_ins
 
   API description   http://127.0.0.1:$port/api/openapi.json
   Health            http://127.0.0.1:$port/api/health
-  Emails sent       http://127.0.0.1:$notify_port  (local GOV.UK Notify stand-in)
+  Emails and texts  http://127.0.0.1:$notify_port  (local GOV.UK Notify stand-in)
   Stop with Ctrl-C; your local data stays in $state.
 
 BANNER
@@ -43,5 +48,8 @@ notify_vars=()
 while IFS=$'\t' read -r name value; do
   notify_vars+=(--var "$name:$value")
 done < <(cargo run --quiet -p lt-tests --bin notify-receiver -- --vars "http://127.0.0.1:$notify_port")
+notify_vars+=(--var "VAPID_PRIVATE_KEY:$(cat "$state/vapid-private-key")")
+notify_vars+=(--var "VAPID_SUBJECT:mailto:alerts@learntrek.example")
+notify_vars+=(--var "APP_URL:http://127.0.0.1:$port")
 wrangler dev --local --test-scheduled --ip 127.0.0.1 --port "$port" \
   --persist-to "$state" --show-interactive-dev-session=false "${notify_vars[@]}"

@@ -216,6 +216,35 @@ impl Principal {
         })
     }
 
+    /// Who may see and act on an alert about `placement`: the AP's admins
+    /// and DSLs, the commissioner's staff invited for that pupil, and anyone
+    /// the alert was sent to (a designated contact, an escalation's DSL).
+    pub fn may_see_alert(&self, placement: PlacementRef<'_>, was_sent_to_them: bool) -> bool {
+        was_sent_to_them
+            || self
+                .placement(placement)
+                .is_some_and(|a| a.manages || a.commissions)
+    }
+
+    /// The APs whose every alert this person sees, and the placements whose
+    /// alerts they see as the commissioner: the SQL filter for a list, the
+    /// same rule as [`Principal::may_see_alert`].
+    pub fn alert_scope(&self) -> (Vec<&str>, Vec<&str>) {
+        let aps = self
+            .grants
+            .iter()
+            .filter(|g| matches!(g.role, Role::ApAdmin | Role::Dsl))
+            .map(|g| g.ap_id.as_str())
+            .collect();
+        let placements = self
+            .grants
+            .iter()
+            .filter(|g| matches!(g.role, Role::SchoolStaff | Role::LaCommissioner))
+            .flat_map(|g| g.placements.iter().map(String::as_str))
+            .collect();
+        (aps, placements)
+    }
+
     /// Whose placements this person may list: every placement of the APs
     /// where they are staff, and the placements their invitations name.
     pub fn placement_scope(&self) -> (Vec<&str>, Vec<&str>) {
@@ -334,6 +363,29 @@ mod tests {
             assert_eq!(wire, format!("\"{}\"", r.as_str()));
         }
         assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn alerts_go_to_managers_commissioners_and_whoever_was_told() {
+        for &role in Role::ALL {
+            let p = who(vec![grant("ap1", "org", role, &["p1"])]);
+            let sees = matches!(
+                role,
+                Role::ApAdmin | Role::Dsl | Role::SchoolStaff | Role::LaCommissioner
+            );
+            assert_eq!(p.may_see_alert(P1, false), sees, "{role:?}");
+            // The list filter says the same as the rule.
+            let (aps, placements) = p.alert_scope();
+            assert_eq!(
+                aps.contains(&"ap1") || placements.contains(&"p1"),
+                sees,
+                "{role:?}"
+            );
+            assert!(p.may_see_alert(P1, true), "{role:?} was sent it");
+            assert!(!p.may_see_alert(OTHER_AP, false), "{role:?}");
+        }
+        let school = who(vec![grant("ap1", "school", Role::SchoolStaff, &["p1"])]);
+        assert!(!school.may_see_alert(P2, false));
     }
 
     #[test]

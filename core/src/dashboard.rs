@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::attendance::MarkKind;
 
-/// How long after the start a session with no mark counts as missing, until
-/// the AP sets its own (the alerts use the same grace).
+/// How long after the start a session with no mark counts as missing when
+/// neither the AP nor the session says otherwise (alerts use the same grace).
 pub const DEFAULT_GRACE: Duration = Duration::minutes(10);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]

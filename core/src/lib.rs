@@ -4,6 +4,7 @@
 //! same rules run in the Cloudflare Worker, in the PWA and in native tests.
 
 pub mod access;
+pub mod alerts;
 pub mod api;
 pub mod attendance;
 pub mod credentials;
@@ -18,3 +19,4 @@ pub mod openapi;
 pub mod throttle;
 pub mod timetable;
 pub mod timetable_edits;
+pub mod webpush;

@@ -11,6 +11,7 @@ use sha2::Sha256;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.notifications.service.gov.uk";
 pub const EMAIL_PATH: &str = "/v2/notifications/email";
+pub const SMS_PATH: &str = "/v2/notifications/sms";
 
 /// A Notify API key: `{key name}-{service id}-{secret key}`, where both ids are
 /// 36-character UUIDs and the key name may itself contain hyphens.
@@ -86,9 +87,19 @@ pub struct EmailRequest {
     pub reference: Option<String>,
 }
 
-/// The parts of Notify's 201 response that we keep.
+/// `POST /v2/notifications/sms`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EmailResponse {
+pub struct SmsRequest {
+    pub phone_number: String,
+    pub template_id: String,
+    pub personalisation: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// The parts of Notify's 201 response (email or SMS) that we keep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotificationResponse {
     pub id: String,
     #[serde(default)]
     pub reference: Option<String>,

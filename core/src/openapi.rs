@@ -5,10 +5,15 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
+use crate::alerts::AlertSettings;
 use crate::api::{
     AcceptInvitation, Audience, Endpoint, ErrorBody, Health, Invitation, InvitationList,
     InvitationPreview, InvitationRequest, InvitationToken, Me, PasswordResetRequest,
     PasswordResetRequested, SignInRequest, Today,
+};
+use crate::api::{
+    AlertDetail, AlertList, CloseAlert, PhoneSaved, PushKey, PushSubscriptionRequest,
+    PushSubscriptionSaved, RemovePushSubscription, SetPhone,
 };
 use crate::api::{
     AttendanceQuery, AuditPage, AuditQuery, Baseline, CompletePasswordReset, CtfImported,
@@ -323,6 +328,76 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
             None,
             (101, "Switching to the WebSocket protocol", None),
             &[426],
+        ),
+        Endpoint::ListAlerts => op(
+            "listAlerts",
+            "Alerts the caller may see (the AP's admins and DSLs, the commissioner's staff for their pupils, and anyone an alert was sent to): open ones first, urgent first",
+            None,
+            (200, "The alerts", s.response::<AlertList>()),
+            &[],
+        ),
+        Endpoint::GetAlert => op(
+            "getAlert",
+            "One alert and its timeline: raised, each delivery attempt, acknowledged, escalated, closed, by whom and when",
+            None,
+            (200, "The alert", s.response::<AlertDetail>()),
+            &[404],
+        ),
+        Endpoint::AcknowledgeAlert => op(
+            "acknowledgeAlert",
+            "Say that you are dealing with it: escalation stops; acknowledging again changes nothing",
+            None,
+            (200, "The alert", s.response::<AlertDetail>()),
+            &[404],
+        ),
+        Endpoint::CloseAlert => op(
+            "closeAlert",
+            "Close an alert with its outcome and a note (required for a missing child and for other)",
+            s.request::<CloseAlert>(),
+            (200, "The alert", s.response::<AlertDetail>()),
+            &[404, 409],
+        ),
+        Endpoint::GetPushKey => op(
+            "getPushKey",
+            "The VAPID public key (RFC 8292) to subscribe this device with",
+            None,
+            (200, "The key", s.response::<PushKey>()),
+            &[503],
+        ),
+        Endpoint::AddPushSubscription => op(
+            "addPushSubscription",
+            "Send this device's alerts by Web Push: the body is the browser's PushSubscription as JSON; the same endpoint again replaces the keys",
+            s.request::<PushSubscriptionRequest>(),
+            (201, "Saved", s.response::<PushSubscriptionSaved>()),
+            &[],
+        ),
+        Endpoint::RemovePushSubscription => op(
+            "removePushSubscription",
+            "Stop sending alerts to this device",
+            s.request::<RemovePushSubscription>(),
+            (204, "Removed (or was not there)", None),
+            &[],
+        ),
+        Endpoint::SetPhone => op(
+            "setPhone",
+            "The UK mobile number alerts are texted to (null: no texts)",
+            s.request::<SetPhone>(),
+            (200, "Saved", s.response::<PhoneSaved>()),
+            &[],
+        ),
+        Endpoint::GetAlertSettings => op(
+            "getAlertSettings",
+            "The AP's alert timings: grace, drop-off grace and escalation, in minutes",
+            None,
+            (200, "The settings", s.response::<AlertSettings>()),
+            &[],
+        ),
+        Endpoint::SaveAlertSettings => op(
+            "saveAlertSettings",
+            "Change the AP's alert timings",
+            s.request::<AlertSettings>(),
+            (200, "The settings", s.response::<AlertSettings>()),
+            &[],
         ),
         Endpoint::ExportAttendance => Operation {
             query: Some(inline_schema::<AttendanceQuery>()),

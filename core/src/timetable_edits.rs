@@ -48,6 +48,18 @@ pub fn check_new_session(new: &NewSession) -> Result<(), ErrorDetail> {
             "choose where the session happens",
         ));
     }
+    if new
+        .alert_grace_minutes
+        .is_some_and(|m| m > crate::alerts::MAX_GRACE_MINUTES)
+    {
+        return Err(ErrorDetail::invalid(
+            "alert_grace_minutes",
+            format!(
+                "at most {} minutes after the start",
+                crate::alerts::MAX_GRACE_MINUTES
+            ),
+        ));
+    }
     let escorted = new
         .escort_id
         .as_deref()
@@ -173,13 +185,15 @@ mod tests {
             escort_id: Some("person-escort".into()),
             pickup_place: Some("14 Elm Road".into()),
             pickup_time: Some("09:00".into()),
+            alert_grace_minutes: None,
         }
     }
 
     #[test]
     fn each_bad_part_of_a_session_is_named() {
         type Spoil = fn(&mut NewSession);
-        let cases: [(&str, Spoil); 6] = [
+        let cases: [(&str, Spoil); 7] = [
+            ("alert_grace_minutes", |s| s.alert_grace_minutes = Some(121)),
             ("weekday", |s| s.weekday = 8),
             ("start_time", |s| s.start_time = "9.30".into()),
             ("end_time", |s| s.end_time = "09:00".into()),

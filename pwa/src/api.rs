@@ -1,10 +1,15 @@
 //! Every call to the API goes through here.
 
 use gloo_net::http::{Request, Response};
+use lt_core::alerts::AlertSettings;
 use lt_core::api::{
     AcceptInvitation, AuditPage, CompletePasswordReset, Directory, Endpoint, ErrorBody, ErrorCode,
     ErrorDetail, Invitation, InvitationList, InvitationPreview, InvitationRequest, InvitationToken,
     Me, PasswordResetRequest, PasswordResetRequested, SignInRequest, Today,
+};
+use lt_core::api::{
+    AlertDetail, AlertList, CloseAlert, PhoneSaved, PushKey, PushSubscriptionRequest,
+    RemovePushSubscription, SetPhone,
 };
 use lt_core::api::{
     Baseline, CtfImported, NewPlacement, NewSession, PlacementDetail, PlacementList, SessionChange,
@@ -285,4 +290,74 @@ pub async fn put<B: Serialize>(path: &str, body: &B) -> Result<(), Failure> {
     read::<serde_json::Value>(request.send().await)
         .await
         .map(|_| ())
+}
+
+pub async fn alerts() -> Result<AlertList, Failure> {
+    get(Endpoint::ListAlerts.path()).await
+}
+
+fn alert_path(endpoint: Endpoint, id: &str) -> String {
+    endpoint.path().replace("{alert_id}", id)
+}
+
+pub async fn alert(id: &str) -> Result<AlertDetail, Failure> {
+    get(&alert_path(Endpoint::GetAlert, id)).await
+}
+
+pub async fn acknowledge_alert(id: &str) -> Result<AlertDetail, Failure> {
+    post(
+        &alert_path(Endpoint::AcknowledgeAlert, id),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+pub async fn close_alert(id: &str, body: &CloseAlert) -> Result<AlertDetail, Failure> {
+    post(&alert_path(Endpoint::CloseAlert, id), body).await
+}
+
+pub async fn push_key() -> Result<PushKey, Failure> {
+    get(Endpoint::GetPushKey.path()).await
+}
+
+pub async fn add_push_subscription(body: &PushSubscriptionRequest) -> Result<(), Failure> {
+    post::<_, serde_json::Value>(Endpoint::AddPushSubscription.path(), body)
+        .await
+        .map(|_| ())
+}
+
+pub async fn remove_push_subscription(endpoint: &str) -> Result<(), Failure> {
+    let body = RemovePushSubscription {
+        endpoint: endpoint.to_owned(),
+    };
+    let request = Request::post(Endpoint::RemovePushSubscription.path())
+        .json(&body)
+        .map_err(|_| Failure::Offline)?;
+    let response = request.send().await.map_err(|_| Failure::Offline)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        read::<()>(Ok(response)).await
+    }
+}
+
+pub async fn set_phone(phone: Option<String>) -> Result<PhoneSaved, Failure> {
+    let request = Request::put(Endpoint::SetPhone.path())
+        .json(&SetPhone { phone })
+        .map_err(|_| Failure::Offline)?;
+    read(request.send().await).await
+}
+
+pub async fn alert_settings(ap_id: &str) -> Result<AlertSettings, Failure> {
+    get(&ap_path(Endpoint::GetAlertSettings, ap_id)).await
+}
+
+pub async fn save_alert_settings(
+    ap_id: &str,
+    body: &AlertSettings,
+) -> Result<AlertSettings, Failure> {
+    let request = Request::put(&ap_path(Endpoint::SaveAlertSettings, ap_id))
+        .json(body)
+        .map_err(|_| Failure::Offline)?;
+    read(request.send().await).await
 }

@@ -9,8 +9,8 @@ use crate::api;
 use crate::components::Nav;
 use crate::outbox::{self, OutboxHandle, Pending};
 use crate::pages::{
-    AuditPage, DashboardPage, Forgot, InvitationsPage, Invite, PlacementPage, PlacementsPage,
-    Reset, SignIn, TodayPage,
+    AlertPage, AlertsPage, AuditPage, DashboardPage, Forgot, InvitationsPage, Invite,
+    PlacementPage, PlacementsPage, Reset, SignIn, TodayPage,
 };
 use crate::route::Route;
 use crate::session::{Session, SessionHandle, use_session};
@@ -25,8 +25,12 @@ pub fn App() -> Html {
             let session = session.clone();
             spawn_local(async move {
                 session.set(match api::me().await {
+                    // Shown at once; kept on the phone after (the store may be slow).
                     Ok(me) => {
-                        store::put(store::CACHE, "me", &me).await;
+                        let kept = me.clone();
+                        spawn_local(async move {
+                            store::put(store::CACHE, "me", &kept).await;
+                        });
                         Session::SignedIn(me)
                     }
                     Err(f) if f.is_signed_out() => Session::SignedOut,
@@ -89,6 +93,8 @@ fn switch(route: Route) -> Html {
         Route::Reset => html! { <Reset /> },
         Route::Today => html! { <SignedIn><TodayPage /></SignedIn> },
         Route::Dashboard => html! { <SignedIn><DashboardPage /></SignedIn> },
+        Route::Alerts => html! { <SignedIn><AlertsPage /></SignedIn> },
+        Route::Alert { id } => html! { <SignedIn><AlertPage {id} /></SignedIn> },
         Route::Invitations => html! { <SignedIn><InvitationsPage /></SignedIn> },
         Route::Audit => html! { <SignedIn><AuditPage /></SignedIn> },
         Route::Placements => html! { <SignedIn><PlacementsPage /></SignedIn> },

@@ -8,6 +8,7 @@ mod day;
 mod live;
 mod outbox;
 mod pages;
+mod push;
 mod route;
 mod session;
 mod store;

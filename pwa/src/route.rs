@@ -8,6 +8,11 @@ pub enum Route {
     Today,
     #[at("/dashboard")]
     Dashboard,
+    #[at("/alerts")]
+    Alerts,
+    /// Where a notification, email or text about an alert opens.
+    #[at("/alerts/:id")]
+    Alert { id: String },
     #[at("/invite")]
     Invite,
     #[at("/forgot")]

@@ -2,6 +2,11 @@
 //! the last copy of what the server said, so the app opens with no signal.
 //! Values are JSON text under explicit keys, read back with serde.
 
+use std::future::Future;
+use std::pin::pin;
+use std::time::Duration;
+
+use futures_util::future::{Either, select};
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -10,6 +15,20 @@ use wasm_bindgen::JsValue;
 const DATABASE: &str = "learntrek";
 pub const OUTBOX: &str = "outbox";
 pub const CACHE: &str = "cache";
+
+/// IndexedDB can stall (a connection held by another page mid-upgrade, a
+/// browser bug): the app must never wait on it for ever, so every use of it
+/// gives up after this and carries on as if nothing were stored.
+const PATIENCE: Duration = Duration::from_secs(3);
+
+async fn within<T>(work: impl Future<Output = Option<T>>) -> Option<T> {
+    let work = pin!(work);
+    let timer = pin!(yew::platform::time::sleep(PATIENCE));
+    match select(work, timer).await {
+        Either::Left((done, _)) => done,
+        Either::Right(_) => None,
+    }
+}
 
 async fn open() -> Option<Rexie> {
     Rexie::builder(DATABASE)
@@ -22,65 +41,81 @@ async fn open() -> Option<Rexie> {
 }
 
 /// Writes `value` under `key`; false when the browser refused (private mode,
-/// storage full), which the caller must show rather than pretend.
+/// storage full) or stalled, which the caller must show rather than pretend.
 pub async fn put<T: Serialize>(store: &str, key: &str, value: &T) -> bool {
     let Ok(text) = serde_json::to_string(value) else {
         return false;
     };
-    let Some(db) = open().await else {
-        return false;
-    };
-    let Ok(tx) = db.transaction(&[store], TransactionMode::ReadWrite) else {
-        return false;
-    };
-    let Ok(objects) = tx.store(store) else {
-        return false;
-    };
-    let written = objects
-        .put(&JsValue::from_str(&text), Some(&JsValue::from_str(key)))
+    within(async {
+        let db = open().await?;
+        let written = async {
+            let tx = db.transaction(&[store], TransactionMode::ReadWrite).ok()?;
+            let objects = tx.store(store).ok()?;
+            objects
+                .put(&JsValue::from_str(&text), Some(&JsValue::from_str(key)))
+                .await
+                .ok()?;
+            tx.done().await.ok()
+        }
         .await
-        .is_ok();
-    written && tx.done().await.is_ok()
+        .is_some();
+        db.close();
+        Some(written)
+    })
+    .await
+    .unwrap_or(false)
 }
 
 pub async fn get<T: DeserializeOwned>(store: &str, key: &str) -> Option<T> {
-    let db = open().await?;
-    let tx = db.transaction(&[store], TransactionMode::ReadOnly).ok()?;
-    let value = tx
-        .store(store)
-        .ok()?
-        .get(JsValue::from_str(key))
-        .await
-        .ok()??;
-    serde_json::from_str(&value.as_string()?).ok()
+    within(async {
+        let db = open().await?;
+        let value = async {
+            let tx = db.transaction(&[store], TransactionMode::ReadOnly).ok()?;
+            tx.store(store)
+                .ok()?
+                .get(JsValue::from_str(key))
+                .await
+                .ok()?
+        }
+        .await;
+        db.close();
+        serde_json::from_str(&value?.as_string()?).ok()
+    })
+    .await
 }
 
 /// Every value in the store, oldest key first (ids sort by creation).
 pub async fn all<T: DeserializeOwned>(store: &str) -> Vec<T> {
-    let Some(db) = open().await else {
-        return Vec::new();
-    };
-    let Ok(tx) = db.transaction(&[store], TransactionMode::ReadOnly) else {
-        return Vec::new();
-    };
-    let Ok(objects) = tx.store(store) else {
-        return Vec::new();
-    };
-    objects
-        .get_all(None, None)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|v| serde_json::from_str(&v.as_string()?).ok())
-        .collect()
+    within(async {
+        let db = open().await?;
+        let values = async {
+            let tx = db.transaction(&[store], TransactionMode::ReadOnly).ok()?;
+            tx.store(store).ok()?.get_all(None, None).await.ok()
+        }
+        .await;
+        db.close();
+        Some(
+            values?
+                .into_iter()
+                .filter_map(|v| serde_json::from_str(&v.as_string()?).ok())
+                .collect(),
+        )
+    })
+    .await
+    .unwrap_or_default()
 }
 
 pub async fn delete(store: &str, key: &str) {
-    if let Some(db) = open().await
-        && let Ok(tx) = db.transaction(&[store], TransactionMode::ReadWrite)
-        && let Ok(objects) = tx.store(store)
-        && objects.delete(JsValue::from_str(key)).await.is_ok()
-    {
-        let _ = tx.done().await;
-    }
+    within(async {
+        let db = open().await?;
+        if let Ok(tx) = db.transaction(&[store], TransactionMode::ReadWrite)
+            && let Ok(objects) = tx.store(store)
+            && objects.delete(JsValue::from_str(key)).await.is_ok()
+        {
+            let _ = tx.done().await;
+        }
+        db.close();
+        Some(())
+    })
+    .await;
 }

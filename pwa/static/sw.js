@@ -47,3 +47,57 @@ self.addEventListener("fetch", (event) => {
     caches.match(request, { cacheName: CACHE }).then((hit) => hit || fetch(request)),
   );
 });
+
+// Alerts by Web Push. The payload is lock-screen safe (initials, place and
+// time only); a tap opens the alert inside the app, behind sign-in.
+self.addEventListener("push", (event) => {
+  let alert = {};
+  try {
+    alert = event.data ? event.data.json() : {};
+  } catch (e) {
+    alert = {};
+  }
+  const id = typeof alert.alert_id === "string" ? alert.alert_id : "";
+  const options = {
+    body: alert.body || "Open LearnTrek to see it.",
+    icon: "/icons/icon-192.png",
+    badge: "/icons/icon-192.png",
+    // Stays until someone acts on it: this may be a missing child.
+    requireInteraction: true,
+    data: { url: alert.url || "/alerts", alertId: id },
+    actions: id ? [{ action: "acknowledge", title: "I'm dealing with it" }] : [],
+  };
+  if (id) {
+    options.tag = id;
+    options.renotify = true;
+  }
+  event.waitUntil(self.registration.showNotification(alert.title || "LearnTrek alert", options));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  const data = event.notification.data || {};
+  event.notification.close();
+  const target = new URL(data.url || "/alerts", self.location.origin).href;
+  // "I'm dealing with it" from the lock screen stops the escalation; the
+  // request carries the sign-in cookie, and a signed-out phone just opens the app.
+  const acknowledged =
+    event.action === "acknowledge" && data.alertId
+      ? fetch(`/api/alerts/${encodeURIComponent(data.alertId)}/acknowledge`, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        }).catch(() => undefined)
+      : Promise.resolve();
+  event.waitUntil(
+    acknowledged
+      .then(() => self.clients.matchAll({ type: "window", includeUncontrolled: true }))
+      .then((windows) => {
+        const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
+        if (open) {
+          return open.navigate(target).then((w) => (w || open).focus());
+        }
+        return self.clients.openWindow(target);
+      }),
+  );
+});

@@ -194,6 +194,22 @@ impl Browser {
             .unwrap_or_else(|e| panic!("set offline {offline}: {e}"));
     }
 
+    /// Runs one Chrome DevTools Protocol command (ChromeDriver's
+    /// `goog/cdp/execute`) and answers its result.
+    pub async fn cdp(
+        &self,
+        cmd: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: cmd.to_owned(),
+                params,
+            })
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     /// Ends the WebDriver session (Chromium quits) and the driver.
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
@@ -237,6 +253,31 @@ impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
             "offline": self.offline, "latency": 0,
             "download_throughput": -1, "upload_throughput": -1,
         }});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// ChromeDriver's `POST /session/{id}/goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
         (http::Method::POST, Some(body.to_string()))
     }
 }

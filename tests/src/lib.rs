@@ -8,6 +8,7 @@ pub mod client;
 pub mod demo;
 pub mod live;
 pub mod notify;
+pub mod push;
 pub mod server;
 
 use std::path::PathBuf;

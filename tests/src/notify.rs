@@ -1,5 +1,5 @@
 //! A GOV.UK Notify stand-in for tests and `make run`: it accepts
-//! `POST /v2/notifications/email` only when the request is one Notify would
+//! `POST /v2/notifications/email` and `/sms` only when the request is one Notify would
 //! accept (HS256 bearer token signed with the service's secret, `iss` = the
 //! service id, `iat` within 30 seconds, a known template, every placeholder
 //! filled) and keeps what it received. `GET /` shows the messages to a person;
@@ -21,6 +21,8 @@ pub const SERVICE_ID: &str = "26785a09-ab16-4eb0-8407-a37497a57506";
 pub const SECRET: &str = "3d844edf-8d35-48ac-975b-e847b4f122b0";
 pub const TEMPLATE_INVITATION: &str = "8f0c55c2-7a7e-4a53-9d0e-3c2a6b1e5a01";
 pub const TEMPLATE_PASSWORD_RESET: &str = "8f0c55c2-7a7e-4a53-9d0e-3c2a6b1e5a02";
+pub const TEMPLATE_ALERT: &str = "8f0c55c2-7a7e-4a53-9d0e-3c2a6b1e5a03";
+pub const TEMPLATE_ALERT_SMS: &str = "8f0c55c2-7a7e-4a53-9d0e-3c2a6b1e5a04";
 
 /// The API key the worker is given: `{name}-{service id}-{secret}`.
 pub fn api_key() -> String {
@@ -40,11 +42,24 @@ pub fn worker_vars(base_url: &str) -> Vec<(String, String)> {
             "NOTIFY_TEMPLATE_PASSWORD_RESET".into(),
             TEMPLATE_PASSWORD_RESET.into(),
         ),
+        ("NOTIFY_TEMPLATE_ALERT".into(), TEMPLATE_ALERT.into()),
+        (
+            "NOTIFY_TEMPLATE_ALERT_SMS".into(),
+            TEMPLATE_ALERT_SMS.into(),
+        ),
     ]
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Email,
+    Sms,
 }
 
 struct Template {
     id: &'static str,
+    kind: Kind,
     subject: &'static str,
     body: &'static str,
 }
@@ -53,13 +68,27 @@ struct Template {
 const TEMPLATES: &[Template] = &[
     Template {
         id: TEMPLATE_INVITATION,
+        kind: Kind::Email,
         subject: "You're invited to LearnTrek by ((ap_name))",
         body: "Dear ((name)),\n\n((ap_name)) has invited you to LearnTrek as ((role)).\n\nAccept the invitation and choose a password:\n((link))\n\nThe link works once, until ((expires)). If you were not expecting this, ignore this email.",
     },
     Template {
         id: TEMPLATE_PASSWORD_RESET,
+        kind: Kind::Email,
         subject: "Reset your LearnTrek password",
         body: "Dear ((name)),\n\nUse this link to choose a new password:\n((link))\n\nIt works once, for one hour. If you did not ask for this, ignore this email.",
+    },
+    Template {
+        id: TEMPLATE_ALERT,
+        kind: Kind::Email,
+        subject: "LearnTrek: ((title))",
+        body: "((body))\n\nOpen the alert (sign-in needed):\n((link))",
+    },
+    Template {
+        id: TEMPLATE_ALERT_SMS,
+        kind: Kind::Sms,
+        subject: "",
+        body: "LearnTrek: ((title)). ((body)) ((link))",
     },
 ];
 
@@ -79,7 +108,11 @@ fn render(text: &str, values: &BTreeMap<String, String>) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct Received {
     pub id: String,
+    pub kind: Kind,
+    /// Empty for a text message.
     pub email_address: String,
+    /// Empty for an email.
+    pub phone_number: String,
     pub template_id: String,
     pub personalisation: BTreeMap<String, String>,
     pub reference: Option<String>,
@@ -100,6 +133,10 @@ struct Inbox {
     rejected: Vec<Rejected>,
     /// Answer every send with this status instead (to test provider outages).
     fail_with: Option<u16>,
+    /// Answer the next sends with these statuses, then accept again.
+    fail_next: std::collections::VecDeque<u16>,
+    /// Every authenticated send that reached us, refused on purpose or not.
+    arrivals: usize,
 }
 
 type Shared = Arc<Mutex<Inbox>>;
@@ -116,6 +153,7 @@ impl NotifyReceiver {
         let inbox: Shared = Arc::default();
         let app = Router::new()
             .route("/v2/notifications/email", post(send_email))
+            .route("/v2/notifications/sms", post(send_sms))
             .route("/messages", get(list))
             .route("/", get(page))
             .with_state(inbox.clone());
@@ -152,6 +190,18 @@ impl NotifyReceiver {
         if let Ok(mut inbox) = self.inbox.lock() {
             inbox.fail_with = status;
         }
+    }
+
+    /// Answers the next sends with these statuses, then accepts again.
+    pub fn fail_next(&self, statuses: &[u16]) {
+        if let Ok(mut inbox) = self.inbox.lock() {
+            inbox.fail_next.extend(statuses);
+        }
+    }
+
+    /// Authenticated sends that reached the service, accepted or not.
+    pub fn arrivals(&self) -> usize {
+        self.inbox.lock().map(|i| i.arrivals).unwrap_or(0)
     }
 
     /// The `link` of the newest email to `address`.
@@ -221,6 +271,31 @@ fn is_uuid(s: &str) -> bool {
 }
 
 async fn send_email(State(inbox): State<Shared>, headers: HeaderMap, body: String) -> Response {
+    send(inbox, headers, body, Kind::Email)
+}
+
+async fn send_sms(State(inbox): State<Shared>, headers: HeaderMap, body: String) -> Response {
+    send(inbox, headers, body, Kind::Sms)
+}
+
+/// Notify's validation of a UK mobile number, loosely: digits with an
+/// optional +44 or 0 prefix, 07 and 11 digits once normalised.
+fn uk_mobile(number: &str) -> bool {
+    let digits: String = number
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+        .collect();
+    let national = digits
+        .strip_prefix("+44")
+        .or_else(|| digits.strip_prefix("0044"))
+        .map(|r| format!("0{r}"))
+        .unwrap_or(digits);
+    national.len() == 11
+        && national.starts_with("07")
+        && national.chars().all(|c| c.is_ascii_digit())
+}
+
+fn send(inbox: Shared, headers: HeaderMap, body: String, kind: Kind) -> Response {
     let auth = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -279,7 +354,11 @@ async fn send_email(State(inbox): State<Shared>, headers: HeaderMap, body: Strin
             );
         }
     }
-    if let Some(status) = inbox.lock().ok().and_then(|i| i.fail_with) {
+    let scripted = inbox.lock().ok().and_then(|mut i| {
+        i.arrivals += 1;
+        i.fail_next.pop_front().or(i.fail_with)
+    });
+    if let Some(status) = scripted {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         return (status, Json(json!({ "status_code": status.as_u16(), "errors": [{ "error": "Exception", "message": "Internal server error" }] }))).into_response();
     }
@@ -302,17 +381,25 @@ async fn send_email(State(inbox): State<Shared>, headers: HeaderMap, body: Strin
             "request body must be an object",
         );
     };
-    for key in fields.keys() {
-        if ![
+    let allowed: &[&str] = match kind {
+        Kind::Email => &[
             "email_address",
             "template_id",
             "personalisation",
             "reference",
             "email_reply_to_id",
             "one_click_unsubscribe_url",
-        ]
-        .contains(&key.as_str())
-        {
+        ],
+        Kind::Sms => &[
+            "phone_number",
+            "template_id",
+            "personalisation",
+            "reference",
+            "sms_sender_id",
+        ],
+    };
+    for key in fields.keys() {
+        if !allowed.contains(&key.as_str()) {
             return refuse(
                 &inbox,
                 StatusCode::BAD_REQUEST,
@@ -321,19 +408,32 @@ async fn send_email(State(inbox): State<Shared>, headers: HeaderMap, body: Strin
             );
         }
     }
-    let email = fields
-        .get("email_address")
+    let address_field = match kind {
+        Kind::Email => "email_address",
+        Kind::Sms => "phone_number",
+    };
+    let address = fields
+        .get(address_field)
         .and_then(Value::as_str)
         .unwrap_or("");
-    if email.is_empty() {
+    if address.is_empty() {
         return refuse(
             &inbox,
             StatusCode::BAD_REQUEST,
             "ValidationError",
-            "email_address is a required property",
+            &format!("{address_field} is a required property"),
         );
     }
-    if !email.contains('@') || email.contains(' ') {
+    if kind == Kind::Sms && !uk_mobile(address) {
+        return refuse(
+            &inbox,
+            StatusCode::BAD_REQUEST,
+            "ValidationError",
+            "phone_number Not a UK mobile number",
+        );
+    }
+    let email = if kind == Kind::Email { address } else { "" };
+    if kind == Kind::Email && (!email.contains('@') || email.contains(' ')) {
         return refuse(
             &inbox,
             StatusCode::BAD_REQUEST,
@@ -353,7 +453,10 @@ async fn send_email(State(inbox): State<Shared>, headers: HeaderMap, body: Strin
             "template_id is not a valid UUID",
         );
     }
-    let Some(template) = TEMPLATES.iter().find(|t| t.id == template_id) else {
+    let Some(template) = TEMPLATES
+        .iter()
+        .find(|t| t.id == template_id && t.kind == kind)
+    else {
         return refuse(
             &inbox,
             StatusCode::BAD_REQUEST,
@@ -407,7 +510,13 @@ async fn send_email(State(inbox): State<Shared>, headers: HeaderMap, body: Strin
     );
     let message = Received {
         id: id.clone(),
+        kind,
         email_address: email.to_owned(),
+        phone_number: if kind == Kind::Sms {
+            address.to_owned()
+        } else {
+            String::new()
+        },
         template_id: template_id.to_owned(),
         subject: render(template.subject, &personalisation),
         body: render(template.body, &personalisation),
@@ -417,7 +526,11 @@ async fn send_email(State(inbox): State<Shared>, headers: HeaderMap, body: Strin
     let response = json!({
         "id": id,
         "reference": reference,
-        "content": { "subject": message.subject, "body": message.body, "from_email": "learntrek@notifications.service.gov.uk" },
+        "content": if kind == Kind::Email {
+            json!({ "subject": message.subject, "body": message.body, "from_email": "learntrek@notifications.service.gov.uk" })
+        } else {
+            json!({ "body": message.body, "from_number": "LearnTrek" })
+        },
         "uri": format!("/v2/notifications/{id}"),
         "template": { "id": template_id, "version": 1, "uri": format!("/services/{SERVICE_ID}/templates/{template_id}") },
     });
@@ -448,7 +561,7 @@ async fn page(State(inbox): State<Shared>) -> Html<String> {
         "<!doctype html><html lang=en-GB><meta charset=utf-8><meta name=viewport content='width=device-width'>\
          <title>LearnTrek local email</title><style>body{font:16px system-ui;max-width:40rem;margin:1rem auto;padding:0 1rem}\
          article{border:1px solid #ccc;border-radius:8px;padding:1rem;margin:1rem 0}pre{white-space:pre-wrap}</style>\
-         <h1>Emails LearnTrek sent (local Notify)</h1>",
+         <h1>Emails and texts LearnTrek sent (local Notify)</h1>",
     );
     if received.is_empty() {
         html.push_str("<p>No emails yet. Invite someone from LearnTrek and reload this page.</p>");
@@ -461,7 +574,7 @@ async fn page(State(inbox): State<Shared>) -> Html<String> {
         }
         html.push_str(&format!(
             "<article><p><strong>To:</strong> {}<br><strong>Subject:</strong> {}</p><pre>{body}</pre></article>",
-            escape(&m.email_address),
+            escape(if m.kind == Kind::Sms { &m.phone_number } else { &m.email_address }),
             escape(&m.subject)
         ));
     }

@@ -43,9 +43,17 @@ fn placement_ref(key: &str) -> (String, &'static str) {
 fn targets(
     endpoint: Endpoint,
     invitation_id: &str,
+    alert_id: &str,
 ) -> Vec<(String, Option<&'static str>, Option<String>)> {
     let template = endpoint.path();
-    if template.contains("{placement_id}") {
+    if template.contains("{alert_id}") {
+        // An alert about Amara's missed session.
+        vec![(
+            template.replace("{alert_id}", alert_id),
+            None,
+            Some("amara".to_owned()),
+        )]
+    } else if template.contains("{placement_id}") {
         ["amara", "kai", "noah"]
             .iter()
             .map(|key| {
@@ -90,6 +98,18 @@ fn expect(
             Expect::Unauthenticated
         };
     };
+    if endpoint.path().contains("{alert_id}") {
+        let (id, ap) = placement_ref(placement.expect("the alert's placement"));
+        // With no contacts named, Amara's alert went to the AP's DSL and
+        // admin and to the school's DSL.
+        let sent =
+            ["person-dsl", "person-admin", "person-school-dsl"].contains(&who.person_id.as_str());
+        return if who.may_see_alert(PlacementRef { id: &id, ap_id: ap }, sent) {
+            Expect::Allowed
+        } else {
+            Expect::Hidden
+        };
+    }
     let allowed = match endpoint.audience() {
         Audience::Anyone | Audience::SignedIn => true,
         Audience::ApManagers => {
@@ -171,6 +191,18 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
         .await
         .expect("invitation");
     let invitation_id = invitation["id"].as_str().expect("id").to_owned();
+    // A real alert: Amara missed her first session on the last school day.
+    let day = demo::last_school_day();
+    let at = lt_core::london::to_utc(
+        day,
+        chrono::NaiveTime::from_hms_opt(10, 0, 0).expect("time"),
+    );
+    assert!(server.fire_cron(at).await.status().is_success());
+    let amara = demo::session_id("amara", 0, day);
+    let alert = server.rows(&format!(
+        "SELECT id FROM alerts WHERE session_id = '{amara}' AND date = '{day}'"
+    ));
+    let alert_id = alert[0]["id"].as_str().expect("an alert").to_owned();
 
     let mut callers: Vec<Option<&demo::DemoPerson>> = vec![None];
     callers.extend(PEOPLE.iter().map(Some));
@@ -185,7 +217,7 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
         let mut endpoints: Vec<Endpoint> = Endpoint::ALL.to_vec();
         endpoints.sort_by_key(|e| *e == Endpoint::SignOut);
         for endpoint in endpoints {
-            for (path, ap, placement) in targets(endpoint, &invitation_id) {
+            for (path, ap, placement) in targets(endpoint, &invitation_id, &alert_id) {
                 let wanted = expect(endpoint, principal.as_ref(), ap, placement.as_deref());
                 let builder = match endpoint.method() {
                     Method::Get => client.request(reqwest::Method::GET, &path),

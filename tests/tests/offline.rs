@@ -22,15 +22,17 @@ const BURST: [(&str, &str); 3] = [
     ("burst-c", "sofia"),
 ];
 
-/// Six all-day sessions today with Maya, so the test runs at any hour.
+/// Six all-day sessions today with Maya, so the test runs at any hour (but
+/// the first minutes after midnight): no grace, so each is missing at once.
 fn sessions_today(server: &Server) {
     let weekday = lt_core::london::local_date(Utc::now())
         .weekday()
         .number_from_monday();
     for (n, (id, pupil)) in SESSIONS.iter().chain(BURST.iter()).enumerate() {
         server.sql(&format!(
-            "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, tutor_id)
-             VALUES ('{id}', '{}', {weekday}, '00:0{}', '23:59', 'venue-centre', 'person-tutor-maya')",
+            "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, tutor_id,
+                                   alert_grace_minutes)
+             VALUES ('{id}', '{}', {weekday}, '00:0{}', '23:59', 'venue-centre', 'person-tutor-maya', 0)",
             demo::placement_id(pupil),
             n + 1
         ));

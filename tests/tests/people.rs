@@ -48,7 +48,7 @@ async fn a_school_senco_accepts_an_invitation_and_sees_only_their_pupils() {
     assert_eq!(pupils, ["Leo Carter", "Sofia Novak"]);
     assert_eq!(
         browser.texts("nav.tabs .tab").await,
-        ["Today", "Dashboard", "Pupils"],
+        ["Today", "Dashboard", "Alerts", "Pupils"],
         "a SENCo has no admin tabs"
     );
     browser.screenshot("today-senco").await;

@@ -19,6 +19,7 @@ pub const COOKIE: &str = "lt_sign_in";
 pub struct Caller {
     pub name: String,
     pub email: String,
+    pub phone: Option<String>,
     pub principal: Principal,
     pub grants: Vec<GrantSummary>,
     token_digest: String,
@@ -35,6 +36,7 @@ struct SignInRow {
     person_id: String,
     name: String,
     email: String,
+    phone: Option<String>,
     idle_expires_at: String,
     absolute_expires_at: String,
 }
@@ -84,7 +86,7 @@ pub async fn authenticate(
     let digest = credentials::token_digest(&token);
     let row: Option<SignInRow> = query!(
         db,
-        "SELECT s.person_id, p.name, p.email, s.idle_expires_at, s.absolute_expires_at
+        "SELECT s.person_id, p.name, p.email, p.phone, s.idle_expires_at, s.absolute_expires_at
          FROM sign_ins s JOIN people p ON p.id = s.person_id
          WHERE s.token_digest = ?1",
         &digest
@@ -123,6 +125,7 @@ pub async fn authenticate(
     Ok(Caller {
         name: row.name,
         email: row.email,
+        phone: row.phone,
         principal,
         grants: summaries,
         token_digest: digest,

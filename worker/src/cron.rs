@@ -4,13 +4,15 @@
 use chrono::{DateTime, Utc};
 use worker::{Env, query};
 
-use crate::{clock, db};
+use crate::{alerts, clock, db};
 
-#[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Recorded,
-    /// This cron already ran for this instant (a retry or a replay).
-    AlreadyRecorded,
+#[derive(Debug)]
+pub struct Outcome {
+    /// False when this cron already ran for this instant (a retry or a
+    /// replay): the alert cycle runs again all the same, since every step of
+    /// it is safe to repeat, and a retry may be what finishes a failed run.
+    pub first_for_instant: bool,
+    pub alerts: alerts::Summary,
 }
 
 pub async fn run(env: &Env, cron: &str, at: DateTime<Utc>) -> Result<Outcome, String> {
@@ -27,17 +29,15 @@ pub async fn run(env: &Env, cron: &str, at: DateTime<Utc>) -> Result<Outcome, St
     .run()
     .await
     .map_err(|e| e.to_string())?;
-    let changed = result
-        .meta()
-        .ok()
-        .flatten()
-        .and_then(|m| m.changes)
-        .unwrap_or(0);
-    if changed == 0 {
-        return Ok(Outcome::AlreadyRecorded);
-    }
+    let first_for_instant = db::wrote(&result);
     record_gates_overdue(&db, at).await?;
-    Ok(Outcome::Recorded)
+    let alerts = alerts::run(env, &db, at)
+        .await
+        .map_err(|e| format!("alerts: {e:?}"))?;
+    Ok(Outcome {
+        first_for_instant,
+        alerts,
+    })
 }
 
 /// Placements whose start date has come (in London) with the gate still

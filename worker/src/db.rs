@@ -19,3 +19,15 @@ pub fn unavailable(err: worker::Error) -> ApiError {
         "the database cannot be reached; try again in a minute",
     )
 }
+
+/// Whether a write changed any row: an insert that found its key taken, or
+/// an update whose guard failed, did not.
+pub fn wrote(result: &worker::D1Result) -> bool {
+    result
+        .meta()
+        .ok()
+        .flatten()
+        .and_then(|m| m.changes)
+        .unwrap_or(0)
+        > 0
+}

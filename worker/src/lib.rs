@@ -1,6 +1,7 @@
 //! LearnTrek's Cloudflare Worker: thin glue between HTTP, D1 and the cron
 //! trigger. Every decision is made in `lt_core`; this crate moves data.
 
+mod alerts;
 mod audit;
 mod auth;
 mod baseline;
@@ -13,6 +14,7 @@ mod http;
 mod ids;
 mod live;
 mod outbound;
+mod push;
 mod routes;
 
 use worker::{Context, Env, Request, Response, ScheduleContext, ScheduledEvent, event};
@@ -28,7 +30,19 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     // must act for the minute it stands for.
     let at = clock::from_millis(event.schedule());
     match cron::run(&env, &event.cron(), at).await {
-        Ok(outcome) => worker::console_log!("cron {} at {at}: {outcome:?}", event.cron()),
+        Ok(outcome) => {
+            let a = &outcome.alerts;
+            worker::console_log!(
+                "cron {} at {at}: first run {}, day planned {}, alerts at {:?}, escalated {}, sent {}, not sent {}",
+                event.cron(),
+                outcome.first_for_instant,
+                a.planned_day,
+                a.alerting_aps,
+                a.escalated,
+                a.sent,
+                a.not_sent
+            )
+        }
         Err(err) => worker::console_error!("cron {} at {at} failed: {err}", event.cron()),
     }
 }

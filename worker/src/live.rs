@@ -111,13 +111,14 @@ pub async fn connect(req: &Request, env: &Env, ap_id: &str) -> ApiResult<Respons
 pub fn changed(env: &Env, ctx: &Context, ap_id: &str) {
     let (env, ap_id) = (env.clone(), ap_id.to_owned());
     ctx.wait_until(async move {
-        if let Err(err) = notify(&env, &ap_id).await {
+        if let Err(err) = announce(&env, &ap_id).await {
             worker::console_error!("live {ap_id}: {err}");
         }
     });
 }
 
-async fn notify(env: &Env, ap_id: &str) -> worker::Result<()> {
+/// Tells the AP's dashboards now (the cron has no response to wait for).
+pub async fn announce(env: &Env, ap_id: &str) -> worker::Result<()> {
     let mut init = RequestInit::new();
     init.with_method(Method::Post);
     let req = Request::new_with_init("https://live/changed", &init)?;

@@ -1,11 +1,11 @@
-//! Email through GOV.UK Notify. Base URL, API key and template ids come from
-//! the environment, so tests and `make run` point at a local receiver.
+//! Email and SMS through GOV.UK Notify. Base URL, API key and template ids
+//! come from the environment, so tests and `make run` point at a local receiver.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use lt_core::api::EmailDelivery;
-use lt_core::notify::{self, ApiKey, EmailRequest, EmailResponse};
+use lt_core::notify::{self, ApiKey, EmailRequest, NotificationResponse, SmsRequest};
 use worker::d1::D1Database;
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit, query};
 
@@ -13,6 +13,10 @@ use worker::{Env, Fetch, Headers, Method, Request, RequestInit, query};
 pub enum Template {
     Invitation,
     PasswordReset,
+    /// An alert by email: `((title))`, `((body))`, `((link))`.
+    Alert,
+    /// The same alert as a text message.
+    AlertSms,
 }
 
 impl Template {
@@ -20,6 +24,8 @@ impl Template {
         match self {
             Template::Invitation => "invitation",
             Template::PasswordReset => "password_reset",
+            Template::Alert => "alert",
+            Template::AlertSms => "alert_sms",
         }
     }
 
@@ -27,11 +33,13 @@ impl Template {
         match self {
             Template::Invitation => "NOTIFY_TEMPLATE_INVITATION",
             Template::PasswordReset => "NOTIFY_TEMPLATE_PASSWORD_RESET",
+            Template::Alert => "NOTIFY_TEMPLATE_ALERT",
+            Template::AlertSms => "NOTIFY_TEMPLATE_ALERT_SMS",
         }
     }
 }
 
-fn setting(env: &Env, name: &str) -> Option<String> {
+pub fn setting(env: &Env, name: &str) -> Option<String> {
     env.var(name)
         .map(|v| v.to_string())
         .ok()
@@ -56,7 +64,9 @@ pub async fn send_email(
     reference: &str,
     now: DateTime<Utc>,
 ) -> EmailDelivery {
-    let outcome = try_send(env, template, to, personalisation, reference, now).await;
+    let outcome = email_attempt(env, template, to, personalisation, reference, now)
+        .await
+        .map_err(|f| f.message);
     let (status, provider_id, error) = match &outcome {
         Ok(id) => ("accepted", Some(id.clone()), None),
         Err(e) => ("failed", None, Some(e.clone())),
@@ -88,43 +98,91 @@ pub async fn send_email(
     }
 }
 
-async fn try_send(
+fn template_id(env: &Env, template: Template) -> Result<String, String> {
+    setting(env, template.template_var())
+        .ok_or_else(|| format!("{} is not set", template.template_var()))
+}
+
+/// A send Notify did not accept: its HTTP status when it answered.
+#[derive(Debug)]
+pub struct Refused {
+    pub status: Option<u16>,
+    pub message: String,
+}
+
+impl From<String> for Refused {
+    fn from(message: String) -> Self {
+        Refused {
+            status: None,
+            message,
+        }
+    }
+}
+
+/// One text message: the id Notify gave it, or why not.
+pub async fn sms_attempt(
+    env: &Env,
+    template: Template,
+    phone_number: &str,
+    personalisation: BTreeMap<String, String>,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<String, Refused> {
+    let body = SmsRequest {
+        phone_number: phone_number.to_owned(),
+        template_id: template_id(env, template)?,
+        personalisation,
+        reference: Some(reference.to_owned()),
+    };
+    post(env, notify::SMS_PATH, &body, now).await
+}
+
+/// One email, for a caller that keeps its own log of attempts.
+pub async fn email_attempt(
     env: &Env,
     template: Template,
     to: &str,
     personalisation: BTreeMap<String, String>,
     reference: &str,
     now: DateTime<Utc>,
-) -> Result<String, String> {
+) -> Result<String, Refused> {
+    let body = EmailRequest {
+        email_address: to.to_owned(),
+        template_id: template_id(env, template)?,
+        personalisation,
+        reference: Some(reference.to_owned()),
+    };
+    post(env, notify::EMAIL_PATH, &body, now).await
+}
+
+/// POSTs one notification to Notify with a fresh bearer token; Notify
+/// answers 201 with the notification's id.
+async fn post<T: serde::Serialize>(
+    env: &Env,
+    path: &str,
+    body: &T,
+    now: DateTime<Utc>,
+) -> Result<String, Refused> {
     let key = env
         .secret("NOTIFY_API_KEY")
         .map(|s| s.to_string())
         .map_err(|_| "NOTIFY_API_KEY is not set".to_owned())?;
     let key = ApiKey::parse(&key)?;
-    let template_id = setting(env, template.template_var())
-        .ok_or_else(|| format!("{} is not set", template.template_var()))?;
     let base = setting(env, "NOTIFY_BASE_URL").unwrap_or_else(|| notify::DEFAULT_BASE_URL.into());
-    let body = EmailRequest {
-        email_address: to.to_owned(),
-        template_id,
-        personalisation,
-        reference: Some(reference.to_owned()),
-    };
+    let failed = |e: worker::Error| Refused::from(e.to_string());
     let headers = Headers::new();
     let bearer = format!("Bearer {}", key.bearer_token(now.timestamp()));
-    headers
-        .set("authorization", &bearer)
-        .map_err(|e| e.to_string())?;
+    headers.set("authorization", &bearer).map_err(failed)?;
     headers
         .set("content-type", "application/json")
-        .map_err(|e| e.to_string())?;
-    let text = serde_json::to_string(&body).map_err(|e| e.to_string())?;
+        .map_err(failed)?;
+    let text = serde_json::to_string(body).map_err(|e| e.to_string())?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)
         .with_body(Some(text.into()));
-    let url = format!("{}{}", base.trim_end_matches('/'), notify::EMAIL_PATH);
-    let request = Request::new_with_init(&url, &init).map_err(|e| e.to_string())?;
+    let url = format!("{}{path}", base.trim_end_matches('/'));
+    let request = Request::new_with_init(&url, &init).map_err(failed)?;
     let mut response = Fetch::Request(request)
         .send()
         .await
@@ -132,12 +190,15 @@ async fn try_send(
     let status = response.status_code();
     if status != 201 {
         let detail = response.text().await.unwrap_or_default();
-        return Err(format!(
-            "Notify answered {status}: {}",
-            detail.chars().take(300).collect::<String>()
-        ));
+        return Err(Refused {
+            status: Some(status),
+            message: format!(
+                "Notify answered {status}: {}",
+                detail.chars().take(300).collect::<String>()
+            ),
+        });
     }
-    let accepted: EmailResponse = response
+    let accepted: NotificationResponse = response
         .json()
         .await
         .map_err(|e| format!("unreadable Notify response: {e}"))?;

@@ -77,6 +77,16 @@ pub enum Endpoint {
     GetDirectory,
     ListPeople,
     RemovePerson,
+    ListAlerts,
+    GetAlert,
+    AcknowledgeAlert,
+    CloseAlert,
+    GetPushKey,
+    AddPushSubscription,
+    RemovePushSubscription,
+    SetPhone,
+    GetAlertSettings,
+    SaveAlertSettings,
 }
 
 /// Who may call a route at all, before any check on the records it touches.
@@ -158,6 +168,16 @@ impl Endpoint {
         Endpoint::GetDirectory,
         Endpoint::ListPeople,
         Endpoint::RemovePerson,
+        Endpoint::ListAlerts,
+        Endpoint::GetAlert,
+        Endpoint::AcknowledgeAlert,
+        Endpoint::CloseAlert,
+        Endpoint::GetPushKey,
+        Endpoint::AddPushSubscription,
+        Endpoint::RemovePushSubscription,
+        Endpoint::SetPhone,
+        Endpoint::GetAlertSettings,
+        Endpoint::SaveAlertSettings,
     ];
 
     pub fn method(self) -> Method {
@@ -177,13 +197,19 @@ impl Endpoint {
             | Endpoint::ExportAttendance
             | Endpoint::GetDirectory
             | Endpoint::ListPeople
-            | Endpoint::Live => Method::Get,
+            | Endpoint::Live
+            | Endpoint::ListAlerts
+            | Endpoint::GetAlert
+            | Endpoint::GetPushKey
+            | Endpoint::GetAlertSettings => Method::Get,
             Endpoint::SaveBaselineSection
             | Endpoint::ChangeSession
             | Endpoint::SetContacts
             | Endpoint::SaveTerms
             | Endpoint::PutMark
-            | Endpoint::PutHandover => Method::Put,
+            | Endpoint::PutHandover
+            | Endpoint::SetPhone
+            | Endpoint::SaveAlertSettings => Method::Put,
             Endpoint::SignIn
             | Endpoint::SignOut
             | Endpoint::CreateInvitation
@@ -200,7 +226,11 @@ impl Endpoint {
             | Endpoint::ReturnBaseline
             | Endpoint::EndPlacement
             | Endpoint::AddSession
-            | Endpoint::RemoveSession => Method::Post,
+            | Endpoint::RemoveSession
+            | Endpoint::AcknowledgeAlert
+            | Endpoint::CloseAlert
+            | Endpoint::AddPushSubscription
+            | Endpoint::RemovePushSubscription => Method::Post,
         }
     }
 
@@ -250,6 +280,17 @@ impl Endpoint {
             Endpoint::GetDirectory => "/api/aps/{ap_id}/directory",
             Endpoint::ListPeople => "/api/aps/{ap_id}/people",
             Endpoint::RemovePerson => "/api/aps/{ap_id}/people/{person_id}/remove",
+            Endpoint::ListAlerts => "/api/alerts",
+            Endpoint::GetAlert => "/api/alerts/{alert_id}",
+            Endpoint::AcknowledgeAlert => "/api/alerts/{alert_id}/acknowledge",
+            Endpoint::CloseAlert => "/api/alerts/{alert_id}/close",
+            Endpoint::GetPushKey => "/api/push/key",
+            Endpoint::AddPushSubscription => "/api/push/subscriptions",
+            Endpoint::RemovePushSubscription => "/api/push/subscriptions/remove",
+            Endpoint::SetPhone => "/api/me/phone",
+            Endpoint::GetAlertSettings | Endpoint::SaveAlertSettings => {
+                "/api/aps/{ap_id}/alert-settings"
+            }
         }
     }
 
@@ -268,7 +309,15 @@ impl Endpoint {
             | Endpoint::ListPlacements
             | Endpoint::PutMark
             | Endpoint::PutHandover
-            | Endpoint::ExportAttendance => Audience::SignedIn,
+            | Endpoint::ExportAttendance
+            | Endpoint::ListAlerts
+            | Endpoint::GetAlert
+            | Endpoint::AcknowledgeAlert
+            | Endpoint::CloseAlert
+            | Endpoint::GetPushKey
+            | Endpoint::AddPushSubscription
+            | Endpoint::RemovePushSubscription
+            | Endpoint::SetPhone => Audience::SignedIn,
             Endpoint::Live => Audience::ApMembers,
             Endpoint::GetPlacement
             | Endpoint::GetBaseline
@@ -293,7 +342,9 @@ impl Endpoint {
             | Endpoint::RemovePerson
             | Endpoint::CreatePlacement
             | Endpoint::GetTerms
-            | Endpoint::SaveTerms => Audience::ApManagers,
+            | Endpoint::SaveTerms
+            | Endpoint::GetAlertSettings
+            | Endpoint::SaveAlertSettings => Audience::ApManagers,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Request and response bodies of the HTTP API, shared by the worker and the PWA
 //! so that the two cannot drift apart.
 
+mod alerts;
 mod audit;
 mod baseline;
 mod directory;
@@ -14,6 +15,11 @@ mod people;
 mod placements;
 mod timetable;
 
+pub use alerts::{
+    AlertDetail, AlertList, AlertSummary, CloseAlert, PhoneSaved, PushKey, PushSubscriptionKeys,
+    PushSubscriptionRequest, PushSubscriptionSaved, RemovePushSubscription, SetPhone,
+    TimelineEntry, TimelineKind,
+};
 pub use audit::{AuditChange, AuditEntry, AuditPage, AuditQuery};
 pub use baseline::{
     Baseline, BaselineField, BaselineSection, CtfImported, EndPlacement, FieldVersion,
@@ -86,6 +92,9 @@ pub struct Me {
     pub person_id: String,
     pub name: String,
     pub email: String,
+    /// The mobile number alerts are texted to, if any.
+    #[serde(default)]
+    pub phone: Option<String>,
     pub grants: Vec<GrantSummary>,
 }
 

@@ -81,6 +81,10 @@ pub struct NewSession {
     pub pickup_place: Option<String>,
     #[serde(default)]
     pub pickup_time: Option<String>,
+    /// Minutes after the start before a missed-arrival alert, for this
+    /// session only (none: the AP's setting).
+    #[serde(default)]
+    pub alert_grace_minutes: Option<u32>,
 }
 
 /// `PUT /api/placements/{placement_id}/sessions/{session_id}/dates/{date}`:

@@ -2,6 +2,7 @@ mod baseline_form;
 mod field;
 mod nav;
 mod new_password;
+mod reach;
 mod register;
 mod run;
 
@@ -9,5 +10,6 @@ pub use baseline_form::SectionForm;
 pub use field::{Field, input_value, textarea_value};
 pub use nav::Nav;
 pub use new_password::{NewPassword, confirmed};
+pub use reach::Reach;
 pub use register::{Register, describe as describe_mark};
 pub use run::Run;

@@ -35,6 +35,7 @@ pub fn Nav() -> Html {
             <ul>
                 { tab(Route::Today, "Today") }
                 { tab(Route::Dashboard, "Dashboard") }
+                { tab(Route::Alerts, "Alerts") }
                 { tab(Route::Placements, "Pupils") }
                 if manages {
                     { tab(Route::Invitations, "People") }

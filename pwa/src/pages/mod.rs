@@ -1,3 +1,5 @@
+mod alert;
+mod alerts;
 mod audit;
 mod ctf;
 mod dashboard;
@@ -12,6 +14,8 @@ mod sign_in;
 mod timetable;
 mod today;
 
+pub use alert::AlertPage;
+pub use alerts::AlertsPage;
 pub use audit::AuditPage;
 pub use dashboard::DashboardPage;
 pub use forgot::Forgot;

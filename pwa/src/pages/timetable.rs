@@ -59,7 +59,7 @@ pub fn TimetablePanel(props: &TimetableProps) -> Html {
     let timetable = use_state(|| None::<Result<Timetable, Failure>>);
     let failure = use_state(|| None::<Failure>);
     let reason = use_node_ref();
-    let nodes = use_state(|| std::array::from_fn::<NodeRef, 9, _>(|_| NodeRef::default()));
+    let nodes = use_state(|| std::array::from_fn::<NodeRef, 10, _>(|_| NodeRef::default()));
     {
         let (timetable, id) = (timetable.clone(), props.placement_id.clone());
         use_effect_with((props.placement_id.clone(), props.state), move |_| {
@@ -71,14 +71,25 @@ pub fn TimetablePanel(props: &TimetableProps) -> Html {
         Some(Err(f)) => return html! { <p class="error" role="alert">{ f.message() }</p> },
         Some(Ok(t)) => t.clone(),
     };
-    let [weekday, start, end, venue, tutor, escort, place, pickup, _] = (*nodes).clone();
+    let [
+        weekday,
+        start,
+        end,
+        venue,
+        tutor,
+        escort,
+        place,
+        pickup,
+        grace,
+        _,
+    ] = (*nodes).clone();
     let add = {
         let (timetable, failure, id) = (
             timetable.clone(),
             failure.clone(),
             props.placement_id.clone(),
         );
-        let (weekday, start, end, venue, tutor, escort, place, pickup) = (
+        let (weekday, start, end, venue, tutor, escort, place, pickup, grace) = (
             weekday.clone(),
             start.clone(),
             end.clone(),
@@ -87,6 +98,7 @@ pub fn TimetablePanel(props: &TimetableProps) -> Html {
             escort.clone(),
             place.clone(),
             pickup.clone(),
+            grace.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -99,6 +111,7 @@ pub fn TimetablePanel(props: &TimetableProps) -> Html {
                 escort_id: optional(select_value(&escort)),
                 pickup_place: optional(input_value(&place)),
                 pickup_time: optional(input_value(&pickup)),
+                alert_grace_minutes: input_value(&grace).trim().parse().ok(),
             };
             let (timetable, failure, id) = (timetable.clone(), failure.clone(), id.clone());
             show(timetable, failure, async move {
@@ -232,6 +245,7 @@ pub fn TimetablePanel(props: &TimetableProps) -> Html {
                         <select id="s-escort" ref={escort}>{ options(&t.escorts, Some("No taxi")) }</select>
                         <Field id="s-place" label="Pick-up address (with a taxi)" node={place} error={error("pickup_place")} />
                         <Field id="s-pickup" label="Pick-up time (with a taxi)" kind="time" node={pickup} error={error("pickup_time")} />
+                        <Field id="s-grace" label="Alert if not registered after (minutes; blank: the AP's setting)" kind="number" node={grace} error={error("alert_grace_minutes")} />
                         <button type="submit" class="primary">{ "Add the session" }</button>
                     </form>
                 </details>

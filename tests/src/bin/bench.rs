@@ -102,6 +102,75 @@ async fn main() {
     .await;
 
     live_and_load(&server, &http).await;
+    for scheduled in [1_000, 10_000, 100_000] {
+        cron_with(scheduled).await;
+    }
+}
+
+/// Issue 6's figure: a cron run's cost with `scheduled` future occurrence
+/// checks in D1, the work per run held constant: a quiet minute (nothing
+/// due), and a minute with ten due checks to decide.
+async fn cron_with(scheduled: usize) {
+    let server = Server::start().await;
+    // Future checks for one session, one per date: all pending, none due.
+    server.sql(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {})
+         INSERT INTO alert_checks (session_id, date, kind, due_at)
+         SELECT '{}', date('2027-01-01', '+' || i || ' days'), 'arrival',
+                date('2027-01-01', '+' || i || ' days') || 'T09:40:00.000Z' FROM n",
+        scheduled - 1,
+        demo::session_id("amara", 0, demo::last_school_day())
+    ));
+    let day = demo::last_school_day();
+    let morning = lt_core::london::to_utc(day, chrono::NaiveTime::MIN) + chrono::Duration::hours(6);
+    // The day's plan is made by the first run; the runs measured come after.
+    assert!(server.fire_cron(morning).await.status().is_success());
+    // That run also raised the day's overdue-gate alert; its messages (with
+    // no provider configured here) would be retried during the runs measured.
+    server.sql("DELETE FROM delivery_attempts; DELETE FROM alert_deliveries;");
+    let mia = demo::session_id("mia", 0, day);
+    let mut quiet = Vec::new();
+    let mut busy = Vec::new();
+    for minute in 1..=40_i64 {
+        let at = morning + chrono::Duration::minutes(minute);
+        if minute % 2 == 0 {
+            // Ten due checks for a placement not yet active: each is read,
+            // decided and settled, with nothing to send.
+            server.sql(&format!(
+                "INSERT INTO alert_checks (session_id, date, kind, due_at)
+                 SELECT '{mia}', date('2020-01-01', '+' || ({minute} * 10 + value) || ' days'), 'arrival',
+                        '2020-01-01T00:00:00.000Z'
+                 FROM json_each('[0,1,2,3,4,5,6,7,8,9]')"
+            ));
+        }
+        let start = Instant::now();
+        assert!(server.fire_cron(at).await.status().is_success());
+        let took = start.elapsed();
+        if minute % 2 == 0 {
+            busy.push(took)
+        } else {
+            quiet.push(took)
+        }
+    }
+    let left = server
+        .rows("SELECT COUNT(*) AS n FROM alert_checks WHERE done = 0 AND due_at <= '2026-12-31'");
+    assert_eq!(left[0]["n"], 0, "every due check was decided");
+    quiet.sort();
+    busy.sort();
+    if scheduled == 1_000 {
+        println!();
+        println!(
+            "| cron run, scheduled checks in D1 | quiet p50 ms | quiet p95 ms | 10 due p50 ms | 10 due p95 ms |"
+        );
+        println!("|---|---|---|---|---|");
+    }
+    println!(
+        "| {scheduled} | {:.1} | {:.1} | {:.1} | {:.1} |",
+        percentile(&quiet, 0.5),
+        percentile(&quiet, 0.95),
+        percentile(&busy, 0.5),
+        percentile(&busy, 0.95)
+    );
 }
 
 /// Issue 5's figures: mark → dashboard latency over the live channel, a

@@ -1,5 +1,6 @@
-//! Prints the demo seed SQL for today's date in Europe/London, or with
-//! `--sign-ins` the demo people to sign in as.
+//! Prints the demo seed SQL for today's date in Europe/London; with
+//! `--sign-ins` the demo people to sign in as; with `--vapid-key` a new
+//! VAPID private key for this machine's local server.
 use lt_tests::demo;
 
 fn main() {
@@ -9,6 +10,10 @@ fn main() {
             let role = lt_core::access::Role::parse(p.role).map_or(p.role, |r| r.label());
             println!("    {role:<30} {}", p.email);
         }
+        return;
+    }
+    if std::env::args().any(|a| a == "--vapid-key") {
+        println!("{}", lt_tests::push::new_vapid_key());
         return;
     }
     let today = lt_core::london::local_date(chrono::Utc::now());

@@ -2,6 +2,7 @@
 //! the pick-up and the drop-off, idempotent on the device's id like a mark.
 
 use chrono::{DateTime, Duration, Utc};
+use lt_core::alerts::CheckKind;
 use lt_core::api::{HandoverRecord, HandoverRequest};
 use lt_core::attendance;
 use lt_core::handover::{self, HandoverKind};
@@ -12,7 +13,7 @@ use worker::{Request, Response, query};
 use super::marks::{self, Found, Purpose};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::{clock, http};
+use crate::{alerts, clock, http};
 
 /// A run can start well before the session: the pick-up window comes first.
 const OPENS_BEFORE_START: Duration = Duration::hours(3);
@@ -102,7 +103,7 @@ pub async fn put(
     }
     attendance::check_device_time(body.device_time, received)?;
     let location = body.location;
-    let result = query!(
+    let insert = query!(
         db,
         "INSERT INTO handovers (id, session_id, date, placement_id, kind, recorded_by, device_time,
                                 received_at, latitude, longitude, accuracy_m, request_id)
@@ -120,10 +121,23 @@ pub async fn put(
         &location.map(|l| l.longitude),
         &location.and_then(|l| l.accuracy_m),
         request_id
-    )?
-    .run()
-    .await?;
-    let fresh = marks::inserted(&result);
+    )?;
+    // The cron looks at the journey next: a pick-up should end in a
+    // drop-off, a drop-off in a registered arrival.
+    let check = match body.kind {
+        HandoverKind::PickUp => CheckKind::PickUp,
+        HandoverKind::DropOff => CheckKind::DropOff,
+    };
+    let follow_up = alerts::plan::check(
+        db,
+        &body.session_id,
+        body.date,
+        check,
+        body.device_time,
+        true,
+    )?;
+    let results = db.batch(vec![insert, follow_up]).await?;
+    let fresh = results.first().is_some_and(crate::db::wrote);
     let row = find(db, id)
         .await?
         .ok_or_else(|| ApiError::Unexpected(format!("hand-over {id} vanished")))?;

@@ -43,8 +43,8 @@ pub(super) struct SessionRow {
 }
 
 #[derive(Deserialize)]
-pub(super) struct MarkRow {
-    pub(super) id: String,
+pub(crate) struct MarkRow {
+    pub(crate) id: String,
     pub(super) session_id: String,
     date: String,
     placement_id: String,
@@ -74,7 +74,7 @@ impl MarkRow {
         attendance::read_mark(kind, self.minutes_late, reason).map_err(|_| corrupt("mark"))
     }
 
-    pub(super) fn stamped(&self) -> ApiResult<Stamped> {
+    pub(crate) fn stamped(&self) -> ApiResult<Stamped> {
         Ok(Stamped {
             mark: self.mark()?,
             device_time: self.device_time.parse().map_err(|_| corrupt("time"))?,
@@ -125,7 +125,7 @@ pub(super) const MARK_COLUMNS: &str =
     m.half_day, m.ap_code, m.school_code, p.name AS marked_by, m.device_time, m.received_at";
 
 /// Every mark of one session on one date, and which of them counts.
-async fn occurrence_marks(
+pub(crate) async fn occurrence_marks(
     db: &D1Database,
     session_id: &str,
     date: &str,
@@ -281,17 +281,6 @@ pub(super) async fn find_occurrence(
     })
 }
 
-/// Whether an insert keyed on a device id wrote a row (or found the id taken).
-pub(super) fn inserted(result: &worker::D1Result) -> bool {
-    result
-        .meta()
-        .ok()
-        .flatten()
-        .and_then(|m| m.changes)
-        .unwrap_or(0)
-        > 0
-}
-
 pub async fn put(
     req: &mut Request,
     db: &D1Database,
@@ -340,7 +329,7 @@ pub async fn put(
     )?
     .run()
     .await?;
-    let fresh = inserted(&result);
+    let fresh = crate::db::wrote(&result);
     // One read answers both cases: the occurrence's marks hold this one (and
     // say which counts) unless the id was first used for another occurrence.
     let (rows, current) = occurrence_marks(db, &body.session_id, &body.date.to_string()).await?;

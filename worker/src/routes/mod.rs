@@ -1,6 +1,7 @@
 //! Dispatch: one exhaustive `match` over [`Endpoint`], so every route in the
 //! table has a handler and the OpenAPI document lists exactly these routes.
 
+mod alerts;
 mod attendance;
 mod audit;
 mod baseline;
@@ -10,14 +11,15 @@ mod handovers;
 mod health;
 mod invitations;
 mod joining;
-mod marks;
+pub(crate) mod marks;
 mod passwords;
 mod people;
 mod placements;
+mod push;
 mod session;
 mod steps;
 mod terms;
-mod timetable;
+pub(crate) mod timetable;
 mod today;
 
 use lt_core::access::ApManager;
@@ -203,6 +205,42 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
             let manager = gate.manager()?;
             let audit = audit(manager.ap_id())?;
             people::remove(&db::open(env)?, manager, &param("person_id"), &audit).await
+        }
+        Endpoint::ListAlerts => alerts::list(&db::open(env)?, gate.caller()?).await,
+        Endpoint::GetAlert => {
+            alerts::get(&db::open(env)?, gate.caller()?, &param("alert_id")).await
+        }
+        Endpoint::AcknowledgeAlert => {
+            let audit = unplaced()?;
+            alerts::acknowledge(&db::open(env)?, gate.caller()?, &param("alert_id"), audit).await
+        }
+        Endpoint::CloseAlert => {
+            let audit = unplaced()?;
+            alerts::close(
+                req,
+                &db::open(env)?,
+                gate.caller()?,
+                &param("alert_id"),
+                audit,
+            )
+            .await
+        }
+        Endpoint::GetAlertSettings => alerts::get_settings(&db::open(env)?, gate.manager()?).await,
+        Endpoint::SaveAlertSettings => {
+            let manager = gate.manager()?;
+            let audit = audit(manager.ap_id())?;
+            alerts::save_settings(req, &db::open(env)?, manager, &audit).await
+        }
+        Endpoint::GetPushKey => push::key(env),
+        Endpoint::AddPushSubscription => {
+            push::subscribe(req, &db::open(env)?, gate.caller()?).await
+        }
+        Endpoint::RemovePushSubscription => {
+            push::unsubscribe(req, &db::open(env)?, gate.caller()?).await
+        }
+        Endpoint::SetPhone => {
+            let audit = unplaced()?;
+            push::set_phone(req, &db::open(env)?, gate.caller()?, &audit).await
         }
         Endpoint::ListAudit => audit::list(req, &db::open(env)?, gate.manager()?).await,
         Endpoint::ExportAudit => audit::export(req, &db::open(env)?, gate.manager()?).await,

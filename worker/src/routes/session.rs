@@ -144,6 +144,11 @@ async fn throttle_records(
         .collect())
 }
 
+#[derive(Deserialize)]
+struct PhoneRow {
+    phone: Option<String>,
+}
+
 /// Starts a sign-in for `account` and answers with who they are and the cookie.
 pub async fn signed_in(
     env: &Env,
@@ -168,10 +173,15 @@ pub async fn signed_in(
     )?
     .run()
     .await?;
+    let phone: Option<PhoneRow> =
+        query!(db, "SELECT phone FROM people WHERE id = ?1", &account.id)?
+            .first(None)
+            .await?;
     let me = Me {
         person_id: account.id.clone(),
         name: account.name.clone(),
         email: account.email.clone(),
+        phone: phone.and_then(|p| p.phone),
         grants,
     };
     let response = http::json(200, &me);
@@ -203,6 +213,7 @@ pub fn me(caller: &Caller) -> Response {
             person_id: caller.principal.person_id.clone(),
             name: caller.name.clone(),
             email: caller.email.clone(),
+            phone: caller.phone.clone(),
             grants: caller.grants.clone(),
         },
     )

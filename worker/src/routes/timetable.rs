@@ -18,7 +18,7 @@ use super::placements::{Row as PlacementRow, find};
 use crate::audit::{AuditContext, Change};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::{clock, http, ids};
+use crate::{alerts, clock, http, ids};
 
 /// How far ahead the timetable lists occurrences.
 const UPCOMING_DAYS: i64 = 14;
@@ -138,6 +138,39 @@ pub fn calendar(
         }
     }
     Ok(calendar)
+}
+
+/// A weekly session's columns as stored, with one date's change beside it.
+pub struct Slot<'a> {
+    pub weekday: u8,
+    pub start_time: &'a str,
+    pub end_time: &'a str,
+    pub placement_starts: &'a str,
+    pub placement_ends: Option<&'a str>,
+    pub valid_until: Option<&'a str>,
+    pub change: Option<ChangeRow>,
+}
+
+/// The session on `date`, if it takes place then (its day, in term, inside
+/// the placement's dates, not cancelled), at that day's times.
+pub fn occurrence_on(
+    slot: Slot<'_>,
+    date: NaiveDate,
+    terms: &[(NaiveDate, NaiveDate)],
+) -> ApiResult<Option<timetable::Occurrence>> {
+    let weekly = WeeklySession {
+        weekday: weekday(slot.weekday)?,
+        start: time(slot.start_time)?,
+        end: time(slot.end_time)?,
+    };
+    let calendar = calendar(
+        self::date(slot.placement_starts)?,
+        slot.placement_ends.map(self::date).transpose()?,
+        slot.valid_until.map(self::date).transpose()?,
+        terms,
+        &slot.change.iter().collect::<Vec<_>>(),
+    )?;
+    Ok(timetable::occurrence(&weekly, date, &calendar))
 }
 
 fn weekday(n: u8) -> ApiResult<Weekday> {
@@ -373,8 +406,8 @@ pub async fn add(
         query!(
             db,
             "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, tutor_id,
-                                   escort_id, pickup_place, pickup_time)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                   escort_id, pickup_place, pickup_time, alert_grace_minutes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             &session_id,
             id,
             new.weekday,
@@ -384,7 +417,8 @@ pub async fn add(
             &tutor,
             &escort,
             &blank_to_none(&new.pickup_place),
-            &blank_to_none(&new.pickup_time)
+            &blank_to_none(&new.pickup_time),
+            &new.alert_grace_minutes
         )?,
         audit.entry(
             db,
@@ -410,6 +444,8 @@ pub async fn add(
     }
     db.batch(statements).await?;
     let today = london::local_date(audit.at);
+    // Added for today after the cron planned the day: it needs its check.
+    alerts::plan::session(db, &session_id, today).await?;
     Ok(http::json(201, &build(db, &row, &access, today).await?))
 }
 
@@ -547,5 +583,9 @@ pub async fn change(
         )?,
     ])
     .await?;
+    // Today's alert check follows the session to its new time.
+    if day == today {
+        alerts::plan::session(db, session_id, day).await?;
+    }
     Ok(http::json(200, &build(db, &row, &access, today).await?))
 }

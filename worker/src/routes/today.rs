@@ -50,6 +50,13 @@ struct Row {
     via_ap_staff: u8,
     via_scope: u8,
     via_escort: u8,
+    /// Minutes after the start before "missing": the session's own, or the AP's.
+    grace: u32,
+}
+
+#[derive(Deserialize)]
+struct AlertedRow {
+    session_id: String,
 }
 
 /// The SQL conditions for each way a session can come into sight, with their values.
@@ -102,6 +109,7 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
     let scopes = caller.principal.today_scopes();
     let mut sessions = Vec::new();
     let mut live: Vec<String> = Vec::new();
+    let mut grace: HashMap<String, Duration> = HashMap::new();
     if !scopes.is_empty() {
         let seen = Visibility::of(&scopes, 2);
         let sql = format!(
@@ -113,9 +121,11 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
                        AND b.field = 'contacts.emergency' ORDER BY b.id DESC LIMIT 1) AS emergency,
                     p.ap_id, s.valid_until, c.cancelled AS change_cancelled, c.start_time AS change_start,
                     c.end_time AS change_end, c.reason AS change_reason,
-                    {} AS via_ap_staff, {} AS via_scope, {} AS via_escort
+                    {} AS via_ap_staff, {} AS via_scope, {} AS via_escort,
+                    COALESCE(s.alert_grace_minutes, o.alert_grace_minutes) AS grace
              FROM sessions s
              JOIN placements p ON p.id = s.placement_id
+             JOIN organisations o ON o.id = p.ap_id
              JOIN pupils pu ON pu.id = p.pupil_id
              JOIN venues v ON v.id = s.venue_id
              LEFT JOIN people t ON t.id = s.tutor_id
@@ -152,6 +162,10 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
                 if !live.contains(&row.ap_id) {
                     live.push(row.ap_id.clone());
                 }
+                grace.insert(
+                    row.session_id.clone(),
+                    Duration::minutes(i64::from(row.grace)),
+                );
                 sessions.extend(
                     to_session(row, date, view, ap_terms)?.map(|s| TodaySession {
                         may_register,
@@ -164,18 +178,30 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
     }
     attach_marks(db, date, &mut sessions).await?;
     attach_handovers(db, date, &mut sessions).await?;
+    let alerted: Vec<AlertedRow> = records_on(
+        db,
+        "SELECT a.session_id FROM alerts a",
+        "a",
+        date,
+        sessions.iter(),
+    )
+    .await?;
     for s in &mut sessions {
         let observed = Observed {
             mark: s.mark.as_ref().map(|m| m.kind),
             picked_up: s.picked_up_at.is_some(),
             dropped_off: s.dropped_off_at.is_some(),
-            alerted: false,
+            alerted: alerted.iter().any(|a| a.session_id == s.session_id),
         };
         // An escort's run view has no register, so it cannot know "missing".
         s.state = if s.tier.is_none() {
             dashboard::journey(observed)
         } else {
-            dashboard::state(observed, s.starts_at, dashboard::DEFAULT_GRACE, now)
+            let grace = grace
+                .get(&s.session_id)
+                .copied()
+                .unwrap_or(dashboard::DEFAULT_GRACE);
+            dashboard::state(observed, s.starts_at, grace, now)
         };
     }
     // The APs of the sessions shown, and every AP where the person works, so
