@@ -94,6 +94,13 @@ async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result
     read(request.send().await).await
 }
 
+async fn put_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
+    let request = Request::put(path)
+        .json(body)
+        .map_err(|_| Failure::Offline)?;
+    read(request.send().await).await
+}
+
 fn ap_path(endpoint: Endpoint, ap_id: &str) -> String {
     endpoint.path().replace("{ap_id}", ap_id)
 }
@@ -173,8 +180,13 @@ pub async fn people(ap_id: &str) -> Result<lt_core::api::PeopleList, Failure> {
 
 pub async fn remove_person(ap_id: &str, person_id: &str) -> Result<(), Failure> {
     let path = ap_path(Endpoint::RemovePerson, ap_id).replace("{person_id}", person_id);
-    let request = Request::post(&path)
-        .json(&serde_json::json!({}))
+    post_for_nothing(&path, &serde_json::json!({})).await
+}
+
+/// A POST answered with 204 No Content when it works.
+async fn post_for_nothing<B: Serialize>(path: &str, body: &B) -> Result<(), Failure> {
+    let request = Request::post(path)
+        .json(body)
         .map_err(|_| Failure::Offline)?;
     let response = request.send().await.map_err(|_| Failure::Offline)?;
     if response.ok() {
@@ -219,10 +231,7 @@ pub async fn save_section(
 ) -> Result<Baseline, Failure> {
     let path =
         placement_path(Endpoint::SaveBaselineSection, id).replace("{section}", section.as_str());
-    let request = Request::put(&path)
-        .json(body)
-        .map_err(|_| Failure::Offline)?;
-    read(request.send().await).await
+    put_json(&path, body).await
 }
 
 /// Submit, accept, return (with its comment) or end a placement.
@@ -261,10 +270,7 @@ pub async fn change_session(
     let path = placement_path(Endpoint::ChangeSession, id)
         .replace("{session_id}", session_id)
         .replace("{date}", &date.to_string());
-    let request = Request::put(&path)
-        .json(body)
-        .map_err(|_| Failure::Offline)?;
-    read(request.send().await).await
+    put_json(&path, body).await
 }
 
 /// Uploads a Common Transfer File as the MIS exported it.
@@ -284,10 +290,7 @@ pub async fn remove_session(id: &str, session_id: &str) -> Result<Timetable, Fai
 /// Sends a tap from the outbox (a mark or a hand-over) to its path, which
 /// carries the device's id, so sending it again is safe.
 pub async fn put<B: Serialize>(path: &str, body: &B) -> Result<(), Failure> {
-    let request = Request::put(path)
-        .json(body)
-        .map_err(|_| Failure::Offline)?;
-    read::<serde_json::Value>(request.send().await)
+    put_json::<_, serde_json::Value>(path, body)
         .await
         .map(|_| ())
 }
@@ -330,22 +333,11 @@ pub async fn remove_push_subscription(endpoint: &str) -> Result<(), Failure> {
     let body = RemovePushSubscription {
         endpoint: endpoint.to_owned(),
     };
-    let request = Request::post(Endpoint::RemovePushSubscription.path())
-        .json(&body)
-        .map_err(|_| Failure::Offline)?;
-    let response = request.send().await.map_err(|_| Failure::Offline)?;
-    if response.ok() {
-        Ok(())
-    } else {
-        read::<()>(Ok(response)).await
-    }
+    post_for_nothing(Endpoint::RemovePushSubscription.path(), &body).await
 }
 
 pub async fn set_phone(phone: Option<String>) -> Result<PhoneSaved, Failure> {
-    let request = Request::put(Endpoint::SetPhone.path())
-        .json(&SetPhone { phone })
-        .map_err(|_| Failure::Offline)?;
-    read(request.send().await).await
+    put_json(Endpoint::SetPhone.path(), &SetPhone { phone }).await
 }
 
 pub async fn alert_settings(ap_id: &str) -> Result<AlertSettings, Failure> {
@@ -356,8 +348,5 @@ pub async fn save_alert_settings(
     ap_id: &str,
     body: &AlertSettings,
 ) -> Result<AlertSettings, Failure> {
-    let request = Request::put(&ap_path(Endpoint::SaveAlertSettings, ap_id))
-        .json(body)
-        .map_err(|_| Failure::Offline)?;
-    read(request.send().await).await
+    put_json(&ap_path(Endpoint::SaveAlertSettings, ap_id), body).await
 }

@@ -187,7 +187,13 @@ impl Browser {
     /// its signal would: requests fail, `navigator.onLine` turns false, and the
     /// `offline` / `online` events fire. (ChromeDriver's network conditions.)
     pub async fn set_offline(&self, offline: bool) {
-        let conditions = NetworkConditions { offline };
+        let conditions = Extension {
+            path: "chromium/network_conditions",
+            body: json!({ "network_conditions": {
+                "offline": offline, "latency": 0,
+                "download_throughput": -1, "upload_throughput": -1,
+            }}),
+        };
         self.client
             .issue_cmd(conditions)
             .await
@@ -202,9 +208,9 @@ impl Browser {
         params: serde_json::Value,
     ) -> Result<serde_json::Value, String> {
         self.client
-            .issue_cmd(Cdp {
-                cmd: cmd.to_owned(),
-                params,
+            .issue_cmd(Extension {
+                path: "goog/cdp/execute",
+                body: json!({ "cmd": cmd, "params": params }),
             })
             .await
             .map_err(|e| e.to_string())
@@ -230,54 +236,27 @@ impl Drop for Browser {
     }
 }
 
-/// ChromeDriver's `POST /session/{id}/chromium/network_conditions`.
+/// A ChromeDriver extension command: `POST /session/{id}/<path>` with a JSON body.
 #[derive(Debug)]
-struct NetworkConditions {
-    offline: bool,
+struct Extension {
+    path: &'static str,
+    body: serde_json::Value,
 }
 
-impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+impl fantoccini::wd::WebDriverCompatibleCommand for Extension {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/chromium/network_conditions",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
         ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "network_conditions": {
-            "offline": self.offline, "latency": 0,
-            "download_throughput": -1, "upload_throughput": -1,
-        }});
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
-/// ChromeDriver's `POST /session/{id}/goog/cdp/execute`.
-#[derive(Debug)]
-struct Cdp {
-    cmd: String,
-    params: serde_json::Value,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "cmd": self.cmd, "params": self.params });
-        (http::Method::POST, Some(body.to_string()))
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }

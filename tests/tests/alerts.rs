@@ -830,3 +830,27 @@ async fn devices_and_numbers_are_checked_before_they_are_kept() {
             .contains("900123")
     );
 }
+
+#[tokio::test]
+async fn one_undecidable_check_does_not_hold_up_the_others() {
+    let rig = rig().await;
+    let day = last_school_day();
+    let weekday = chrono::Datelike::weekday(&day).number_from_monday();
+    // A session whose stored times cannot be read, due before everything else.
+    rig.server.sql(&format!(
+        "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id)
+         VALUES ('session-broken', '{}', {weekday}, 'ab:cd', 'zz:zz', 'venue-centre');
+         INSERT INTO alert_checks (session_id, date, kind, due_at)
+         VALUES ('session-broken', '{day}', 'arrival', '2000-01-01T00:00:00.000Z');",
+        demo::placement_id("amara")
+    ));
+    rig.fire(london(day, 9, 40)).await;
+    assert_eq!(rig.alerts_for(&session_id("amara", 0, day), day).len(), 1);
+    let stuck = rig
+        .server
+        .rows("SELECT done FROM alert_checks WHERE session_id = 'session-broken'");
+    assert_eq!(
+        stuck[0]["done"], 0,
+        "left to be looked at again, and logged"
+    );
+}

@@ -32,6 +32,9 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     match cron::run(&env, &event.cron(), at).await {
         Ok(outcome) => {
             let a = &outcome.alerts;
+            for e in &a.errors {
+                worker::console_error!("cron {} at {at}: {e}", event.cron());
+            }
             worker::console_log!(
                 "cron {} at {at}: first run {}, day planned {}, alerts at {:?}, escalated {}, sent {}, not sent {}",
                 event.cron(),

@@ -13,7 +13,7 @@ use super::raise::{self, NewAlert};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::marks;
-use crate::routes::timetable::{self, ChangeRow, Slot};
+use crate::routes::timetable::{SESSION_TIMES, SessionTimes, TermsByAp};
 
 #[derive(Deserialize)]
 struct DueRow {
@@ -23,16 +23,8 @@ struct DueRow {
     placement_id: String,
     ap_id: String,
     state: String,
-    weekday: u8,
-    start_time: String,
-    end_time: String,
-    start_date: String,
-    end_date: Option<String>,
-    valid_until: Option<String>,
-    change_cancelled: Option<u8>,
-    change_start: Option<String>,
-    change_end: Option<String>,
-    change_reason: Option<String>,
+    #[serde(flatten)]
+    times: SessionTimes,
     session_grace: Option<u32>,
     grace: u32,
     drop_off_grace: u32,
@@ -49,13 +41,18 @@ struct Journey {
 }
 
 /// Decides up to `limit` due checks; answers the APs that have new alerts.
-pub async fn decide_due(db: &D1Database, at: DateTime<Utc>, limit: u32) -> ApiResult<Vec<String>> {
+/// A check that cannot be decided (a corrupt row) is reported in `errors`
+/// and the others are still decided.
+pub async fn decide_due(
+    db: &D1Database,
+    at: DateTime<Utc>,
+    limit: u32,
+    errors: &mut Vec<String>,
+) -> ApiResult<Vec<String>> {
     let due: Vec<DueRow> = query!(
         db,
-        "SELECT c.session_id, c.date, c.kind, s.placement_id, p.ap_id, p.state, s.weekday,
-                s.start_time, s.end_time, p.start_date, p.end_date, s.valid_until,
-                sc.cancelled AS change_cancelled, sc.start_time AS change_start,
-                sc.end_time AS change_end, sc.reason AS change_reason,
+        &format!(
+            "SELECT c.session_id, c.date, c.kind, s.placement_id, p.ap_id, p.state, {SESSION_TIMES},
                 s.alert_grace_minutes AS session_grace, o.alert_grace_minutes AS grace,
                 o.drop_off_grace_minutes AS drop_off_grace, o.escalation_minutes AS escalation,
                 pu.first_name, pu.last_name, v.name AS venue_name
@@ -67,7 +64,8 @@ pub async fn decide_due(db: &D1Database, at: DateTime<Utc>, limit: u32) -> ApiRe
          JOIN venues v ON v.id = s.venue_id
          LEFT JOIN session_changes sc ON sc.session_id = c.session_id AND sc.date = c.date
          WHERE c.done = 0 AND c.due_at <= ?1
-         ORDER BY c.due_at LIMIT ?2",
+         ORDER BY c.due_at LIMIT ?2"
+        ),
         &clock::stamp(at),
         limit
     )?
@@ -75,16 +73,14 @@ pub async fn decide_due(db: &D1Database, at: DateTime<Utc>, limit: u32) -> ApiRe
     .await?
     .results()?;
     let mut raised = Vec::new();
-    let mut terms = std::collections::HashMap::new();
+    let mut terms = TermsByAp::default();
     for row in due {
-        if !terms.contains_key(&row.ap_id) {
-            terms.insert(row.ap_id.clone(), timetable::terms(db, &row.ap_id).await?);
-        }
-        let ap_terms = terms.get(&row.ap_id).map_or(&[][..], Vec::as_slice);
-        if let Some(ap_id) = decide(db, row, ap_terms, at).await?
-            && !raised.contains(&ap_id)
-        {
-            raised.push(ap_id);
+        let ap_terms = terms.of(db, &row.ap_id).await?;
+        let check = format!("check {} {} {}", row.session_id, row.date, row.kind);
+        match decide(db, row, ap_terms, at).await {
+            Ok(Some(ap_id)) if !raised.contains(&ap_id) => raised.push(ap_id),
+            Ok(_) => {}
+            Err(e) => errors.push(format!("{check}: {e:?}")),
         }
     }
     Ok(raised)
@@ -101,23 +97,7 @@ async fn decide(
     let check = CheckKind::parse(&row.kind).ok_or_else(|| corrupt("kind"))?;
     let date: NaiveDate = row.date.parse().map_err(|_| corrupt("date"))?;
     let occurrence = if row.state == "active" {
-        let slot = Slot {
-            weekday: row.weekday,
-            start_time: &row.start_time,
-            end_time: &row.end_time,
-            placement_starts: &row.start_date,
-            placement_ends: row.end_date.as_deref(),
-            valid_until: row.valid_until.as_deref(),
-            change: ChangeRow::joined(
-                &row.session_id,
-                date,
-                row.change_cancelled,
-                &row.change_start,
-                &row.change_end,
-                &row.change_reason,
-            ),
-        };
-        timetable::occurrence_on(slot, date, terms)?
+        row.times.occurrence_on(&row.session_id, date, terms)?
     } else {
         None
     };

@@ -51,6 +51,7 @@ pub async fn send_due(
     db: &D1Database,
     at: DateTime<Utc>,
     limit: u32,
+    errors: &mut Vec<String>,
 ) -> ApiResult<(usize, usize)> {
     let now = clock::stamp(at);
     let wall = clock::now();
@@ -98,7 +99,9 @@ pub async fn send_due(
             Attempt::Accepted(_) => sent += 1,
             _ => failed += 1,
         }
-        record(db, delivery, outcome, at).await?;
+        if let Err(e) = record(db, delivery, outcome, at).await {
+            errors.push(format!("{e:?}"));
+        }
     }
     Ok((sent, failed))
 }

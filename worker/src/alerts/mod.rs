@@ -25,23 +25,44 @@ pub struct Summary {
     pub escalated: usize,
     pub sent: usize,
     pub not_sent: usize,
+    /// What went wrong; each step runs whatever the others did, so one bad
+    /// row or an unreachable provider never stops the rest of the cycle.
+    pub errors: Vec<String>,
 }
 
-pub async fn run(env: &Env, db: &D1Database, at: DateTime<Utc>) -> ApiResult<Summary> {
-    let planned_day = plan::day(db, at).await?;
-    let alerting_aps = checks::decide_due(db, at, PER_RUN).await?;
-    let escalated = raise::escalate_due(db, at, PER_RUN).await?;
-    let (sent, not_sent) = deliver::send_due(env, db, at, PER_RUN).await?;
+fn keep<T: Default>(result: ApiResult<T>, errors: &mut Vec<String>) -> T {
+    result.unwrap_or_else(|e| {
+        errors.push(format!("{e:?}"));
+        T::default()
+    })
+}
+
+pub async fn run(env: &Env, db: &D1Database, at: DateTime<Utc>) -> Summary {
+    let mut errors = Vec::new();
+    let planned_day = keep(plan::day(db, at).await, &mut errors);
+    let alerting_aps = keep(
+        checks::decide_due(db, at, PER_RUN, &mut errors).await,
+        &mut errors,
+    );
+    let escalated = keep(
+        raise::escalate_due(db, at, PER_RUN, &mut errors).await,
+        &mut errors,
+    );
+    let (sent, not_sent) = keep(
+        deliver::send_due(env, db, at, PER_RUN, &mut errors).await,
+        &mut errors,
+    );
     for ap_id in &alerting_aps {
         if let Err(e) = crate::live::announce(env, ap_id).await {
-            worker::console_error!("live {ap_id}: {e}");
+            errors.push(format!("live {ap_id}: {e}"));
         }
     }
-    Ok(Summary {
+    Summary {
         planned_day,
         alerting_aps,
         escalated,
         sent,
         not_sent,
-    })
+        errors,
+    }
 }

@@ -12,22 +12,14 @@ use worker::query;
 use super::raise::{self, NewAlert};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
-use crate::routes::timetable::{self, ChangeRow, Slot};
+use crate::routes::timetable::{SESSION_TIMES, SessionTimes, TermsByAp};
 
 #[derive(Deserialize)]
 struct SessionRow {
     session_id: String,
     ap_id: String,
-    weekday: u8,
-    start_time: String,
-    end_time: String,
-    start_date: String,
-    end_date: Option<String>,
-    valid_until: Option<String>,
-    change_cancelled: Option<u8>,
-    change_start: Option<String>,
-    change_end: Option<String>,
-    change_reason: Option<String>,
+    #[serde(flatten)]
+    times: SessionTimes,
     session_grace: Option<u32>,
     grace: u32,
 }
@@ -120,15 +112,15 @@ async fn sessions(
 ) -> ApiResult<Vec<(String, DateTime<Utc>)>> {
     let rows: Vec<SessionRow> = query!(
         db,
-        "SELECT s.id AS session_id, p.ap_id, s.weekday, s.start_time, s.end_time, p.start_date,
-                p.end_date, s.valid_until, c.cancelled AS change_cancelled,
-                c.start_time AS change_start, c.end_time AS change_end, c.reason AS change_reason,
-                s.alert_grace_minutes AS session_grace, o.alert_grace_minutes AS grace
-         FROM sessions s
-         JOIN placements p ON p.id = s.placement_id
-         JOIN organisations o ON o.id = p.ap_id
-         LEFT JOIN session_changes c ON c.session_id = s.id AND c.date = ?2
-         WHERE s.weekday = ?1 AND p.state = 'active' AND (?3 = '' OR s.id = ?3)",
+        &format!(
+            "SELECT s.id AS session_id, p.ap_id, {SESSION_TIMES},
+                    s.alert_grace_minutes AS session_grace, o.alert_grace_minutes AS grace
+             FROM sessions s
+             JOIN placements p ON p.id = s.placement_id
+             JOIN organisations o ON o.id = p.ap_id
+             LEFT JOIN session_changes sc ON sc.session_id = s.id AND sc.date = ?2
+             WHERE s.weekday = ?1 AND p.state = 'active' AND (?3 = '' OR s.id = ?3)"
+        ),
         date.weekday().number_from_monday(),
         &date.to_string(),
         only.unwrap_or("")
@@ -136,30 +128,20 @@ async fn sessions(
     .all()
     .await?
     .results()?;
-    let mut terms = std::collections::HashMap::new();
+    let mut terms = TermsByAp::default();
     let mut out = Vec::new();
     for row in rows {
-        if !terms.contains_key(&row.ap_id) {
-            terms.insert(row.ap_id.clone(), timetable::terms(db, &row.ap_id).await?);
-        }
-        let slot = Slot {
-            weekday: row.weekday,
-            start_time: &row.start_time,
-            end_time: &row.end_time,
-            placement_starts: &row.start_date,
-            placement_ends: row.end_date.as_deref(),
-            valid_until: row.valid_until.as_deref(),
-            change: ChangeRow::joined(
-                &row.session_id,
-                date,
-                row.change_cancelled,
-                &row.change_start,
-                &row.change_end,
-                &row.change_reason,
-            ),
+        let ap_terms = terms.of(db, &row.ap_id).await?;
+        // A session whose stored times cannot be read is logged and left
+        // out, so it cannot keep the rest of the day from being planned.
+        let occurrence = match row.times.occurrence_on(&row.session_id, date, ap_terms) {
+            Ok(found) => found,
+            Err(e) => {
+                worker::console_error!("planning {} on {date}: {e:?}", row.session_id);
+                None
+            }
         };
-        let ap_terms = terms.get(&row.ap_id).map_or(&[][..], Vec::as_slice);
-        if let Some(occurrence) = timetable::occurrence_on(slot, date, ap_terms)? {
+        if let Some(occurrence) = occurrence {
             let settings = AlertSettings {
                 grace_minutes: row.grace,
                 ..AlertSettings::default()

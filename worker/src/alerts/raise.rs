@@ -182,7 +182,12 @@ struct Escalating {
 
 /// Alerts nobody acknowledged in time go up one stage: the DSLs of both
 /// organisations, then the AP's admins. Returns how many climbed.
-pub async fn escalate_due(db: &D1Database, at: DateTime<Utc>, limit: u32) -> ApiResult<usize> {
+pub async fn escalate_due(
+    db: &D1Database,
+    at: DateTime<Utc>,
+    limit: u32,
+    errors: &mut Vec<String>,
+) -> ApiResult<usize> {
     let due: Vec<Escalating> = query!(
         db,
         "SELECT a.id, a.kind, a.stage, a.raised_at, o.escalation_minutes AS escalation
@@ -195,38 +200,47 @@ pub async fn escalate_due(db: &D1Database, at: DateTime<Utc>, limit: u32) -> Api
     .all()
     .await?
     .results()?;
-    let count = due.len();
+    let mut count = 0;
     for alert in due {
-        let corrupt = || ApiError::Unexpected(format!("alert {}: bad row", alert.id));
-        let stage = Stage::from_index(alert.stage).ok_or_else(corrupt)?;
-        let kind = AlertKind::parse(&alert.kind).ok_or_else(corrupt)?;
-        let raised: DateTime<Utc> = alert.raised_at.parse().map_err(|_| corrupt())?;
-        let Some(next) = stage.next() else {
-            continue;
-        };
-        let settings = AlertSettings {
-            escalation_minutes: alert.escalation,
-            ..AlertSettings::default()
-        };
-        let mut batch = vec![query!(
-            db,
-            "UPDATE alerts SET stage = ?2, escalates_at = ?3
-             WHERE id = ?1 AND stage = ?4 AND acknowledged_at IS NULL AND closed_at IS NULL",
-            &alert.id,
-            next.index(),
-            &settings.escalates_at(raised, next).map(clock::stamp),
-            stage.index()
-        )?];
-        batch.push(event(
-            db,
-            &alert.id,
-            "escalated",
-            next,
-            at,
-            Some(next.label()),
-        )?);
-        batch.extend(notify_stage(db, &alert.id, next, kind, at)?);
-        db.batch(batch).await?;
+        let id = alert.id.clone();
+        match escalate(db, alert, at).await {
+            Ok(()) => count += 1,
+            Err(e) => errors.push(format!("escalating {id}: {e:?}")),
+        }
     }
     Ok(count)
+}
+
+async fn escalate(db: &D1Database, alert: Escalating, at: DateTime<Utc>) -> ApiResult<()> {
+    let corrupt = || ApiError::Unexpected(format!("alert {}: bad row", alert.id));
+    let stage = Stage::from_index(alert.stage).ok_or_else(corrupt)?;
+    let kind = AlertKind::parse(&alert.kind).ok_or_else(corrupt)?;
+    let raised: DateTime<Utc> = alert.raised_at.parse().map_err(|_| corrupt())?;
+    let Some(next) = stage.next() else {
+        return Ok(());
+    };
+    let settings = AlertSettings {
+        escalation_minutes: alert.escalation,
+        ..AlertSettings::default()
+    };
+    let mut batch = vec![query!(
+        db,
+        "UPDATE alerts SET stage = ?2, escalates_at = ?3
+         WHERE id = ?1 AND stage = ?4 AND acknowledged_at IS NULL AND closed_at IS NULL",
+        &alert.id,
+        next.index(),
+        &settings.escalates_at(raised, next).map(clock::stamp),
+        stage.index()
+    )?];
+    batch.push(event(
+        db,
+        &alert.id,
+        "escalated",
+        next,
+        at,
+        Some(next.label()),
+    )?);
+    batch.extend(notify_stage(db, &alert.id, next, kind, at)?);
+    db.batch(batch).await?;
+    Ok(())
 }

@@ -2,13 +2,13 @@
 //! mark is refused, naming the problem, unless the caller may register this
 //! session, the placement is active and the session takes place that day.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use lt_core::access::{PlacementRef, Role};
 use lt_core::api::{ErrorCode, ErrorDetail, MarkRecord, MarkRequest};
 use lt_core::attendance::{self, AbsenceReason, HalfDay, Mark, MarkKind, Stamped};
 use lt_core::domain::OrganisationKind;
 use lt_core::gate::PlacementState;
-use lt_core::timetable::{self, WeeklySession};
+use lt_core::timetable;
 use serde::Deserialize;
 use worker::d1::D1Database;
 use worker::{Request, Response, query};
@@ -27,19 +27,11 @@ pub(super) struct SessionRow {
     pub(super) ap_id: String,
     state: String,
     commissioner_kind: String,
-    weekday: u8,
-    start_time: String,
-    end_time: String,
-    start_date: String,
-    end_date: Option<String>,
-    valid_until: Option<String>,
     tutor_id: Option<String>,
     pub(super) escort_id: Option<String>,
-    /// That date's one-off change, if any (cancelled, or other times).
-    change_cancelled: Option<u8>,
-    change_start: Option<String>,
-    change_end: Option<String>,
-    change_reason: Option<String>,
+    /// With that date's one-off change, if any (cancelled, or other times).
+    #[serde(flatten)]
+    times: timetable_route::SessionTimes,
 }
 
 #[derive(Deserialize)]
@@ -191,14 +183,15 @@ pub(super) async fn find_occurrence(
 ) -> ApiResult<Found> {
     let session: Option<SessionRow> = query!(
         db,
-        "SELECT s.placement_id, p.ap_id, p.state, c.kind AS commissioner_kind, s.weekday, s.start_time,
-                s.end_time, p.start_date, p.end_date, s.valid_until, s.tutor_id, s.escort_id,
-                sc.cancelled AS change_cancelled, sc.start_time AS change_start,
-                sc.end_time AS change_end, sc.reason AS change_reason
-         FROM sessions s JOIN placements p ON p.id = s.placement_id
-         JOIN organisations c ON c.id = p.commissioner_id
-         LEFT JOIN session_changes sc ON sc.session_id = s.id AND sc.date = ?2
-         WHERE s.id = ?1",
+        &format!(
+            "SELECT s.placement_id, p.ap_id, p.state, c.kind AS commissioner_kind, s.tutor_id,
+                    s.escort_id, {}
+             FROM sessions s JOIN placements p ON p.id = s.placement_id
+             JOIN organisations c ON c.id = p.commissioner_id
+             LEFT JOIN session_changes sc ON sc.session_id = s.id AND sc.date = ?2
+             WHERE s.id = ?1",
+            timetable_route::SESSION_TIMES
+        ),
         session_id,
         &date.to_string()
     )?
@@ -243,33 +236,9 @@ pub(super) async fn find_occurrence(
             "the placement is not active yet: its transition baseline must be accepted before registers are taken",
         ));
     }
-    let time = |t: &str| NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| corrupt("session time"));
-    let day = |t: &str| {
-        t.parse::<NaiveDate>()
-            .map_err(|_| corrupt("placement date"))
-    };
-    let weekly = WeeklySession {
-        weekday: Weekday::try_from(session.weekday.wrapping_sub(1))
-            .map_err(|_| corrupt("weekday"))?,
-        start: time(&session.start_time)?,
-        end: time(&session.end_time)?,
-    };
-    let change = timetable_route::ChangeRow::joined(
-        session_id,
-        date,
-        session.change_cancelled,
-        &session.change_start,
-        &session.change_end,
-        &session.change_reason,
-    );
-    let calendar = timetable_route::calendar(
-        day(&session.start_date)?,
-        session.end_date.as_deref().map(day).transpose()?,
-        session.valid_until.as_deref().map(day).transpose()?,
-        &timetable_route::terms(db, &session.ap_id).await?,
-        &change.iter().collect::<Vec<_>>(),
-    )?;
-    let occurrence = timetable::occurrence(&weekly, date, &calendar).ok_or_else(|| {
+    let terms = timetable_route::terms(db, &session.ap_id).await?;
+    let occurrence = session.times.occurrence_on(session_id, date, &terms)?;
+    let occurrence = occurrence.ok_or_else(|| {
         conflict(format!(
             "this session does not take place on {} (not its day, out of term, or cancelled)",
             date.format("%-d %B %Y")

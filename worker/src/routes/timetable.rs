@@ -140,37 +140,79 @@ pub fn calendar(
     Ok(calendar)
 }
 
-/// A weekly session's columns as stored, with one date's change beside it.
-pub struct Slot<'a> {
+/// A weekly session's times and dates as stored, with one date's change
+/// read beside it (`LEFT JOIN session_changes … AS change_*`): what its
+/// occurrence that day is computed from. Rows that carry these columns
+/// flatten this in.
+#[derive(Deserialize)]
+pub struct SessionTimes {
     pub weekday: u8,
-    pub start_time: &'a str,
-    pub end_time: &'a str,
-    pub placement_starts: &'a str,
-    pub placement_ends: Option<&'a str>,
-    pub valid_until: Option<&'a str>,
-    pub change: Option<ChangeRow>,
+    pub start_time: String,
+    pub end_time: String,
+    /// The placement's dates.
+    pub start_date: String,
+    pub end_date: Option<String>,
+    pub valid_until: Option<String>,
+    pub change_cancelled: Option<u8>,
+    pub change_start: Option<String>,
+    pub change_end: Option<String>,
+    pub change_reason: Option<String>,
 }
 
-/// The session on `date`, if it takes place then (its day, in term, inside
-/// the placement's dates, not cancelled), at that day's times.
-pub fn occurrence_on(
-    slot: Slot<'_>,
-    date: NaiveDate,
-    terms: &[(NaiveDate, NaiveDate)],
-) -> ApiResult<Option<timetable::Occurrence>> {
-    let weekly = WeeklySession {
-        weekday: weekday(slot.weekday)?,
-        start: time(slot.start_time)?,
-        end: time(slot.end_time)?,
-    };
-    let calendar = calendar(
-        self::date(slot.placement_starts)?,
-        slot.placement_ends.map(self::date).transpose()?,
-        slot.valid_until.map(self::date).transpose()?,
-        terms,
-        &slot.change.iter().collect::<Vec<_>>(),
-    )?;
-    Ok(timetable::occurrence(&weekly, date, &calendar))
+/// The columns of [`SessionTimes`], for a SELECT over `sessions s`,
+/// `placements p` and `session_changes sc`.
+pub const SESSION_TIMES: &str = "s.weekday, s.start_time, s.end_time, p.start_date, p.end_date,
+    s.valid_until, sc.cancelled AS change_cancelled, sc.start_time AS change_start,
+    sc.end_time AS change_end, sc.reason AS change_reason";
+
+impl SessionTimes {
+    /// The session on `date`, if it takes place then (its day, in term,
+    /// inside the placement's dates, not cancelled), at that day's times.
+    pub fn occurrence_on(
+        &self,
+        session_id: &str,
+        date: NaiveDate,
+        terms: &[(NaiveDate, NaiveDate)],
+    ) -> ApiResult<Option<timetable::Occurrence>> {
+        let weekly = WeeklySession {
+            weekday: weekday(self.weekday)?,
+            start: time(&self.start_time)?,
+            end: time(&self.end_time)?,
+        };
+        let change = ChangeRow::joined(
+            session_id,
+            date,
+            self.change_cancelled,
+            &self.change_start,
+            &self.change_end,
+            &self.change_reason,
+        );
+        let calendar = calendar(
+            self::date(&self.start_date)?,
+            self.end_date.as_deref().map(self::date).transpose()?,
+            self.valid_until.as_deref().map(self::date).transpose()?,
+            terms,
+            &change.iter().collect::<Vec<_>>(),
+        )?;
+        Ok(timetable::occurrence(&weekly, date, &calendar))
+    }
+}
+
+/// Each AP's terms, read once however many of its sessions are looked at.
+#[derive(Default)]
+pub struct TermsByAp(std::collections::HashMap<String, Vec<(NaiveDate, NaiveDate)>>);
+
+impl TermsByAp {
+    pub async fn of(
+        &mut self,
+        db: &D1Database,
+        ap_id: &str,
+    ) -> ApiResult<&[(NaiveDate, NaiveDate)]> {
+        if !self.0.contains_key(ap_id) {
+            self.0.insert(ap_id.to_owned(), terms(db, ap_id).await?);
+        }
+        Ok(self.0.get(ap_id).map_or(&[][..], Vec::as_slice))
+    }
 }
 
 fn weekday(n: u8) -> ApiResult<Weekday> {

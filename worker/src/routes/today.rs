@@ -6,7 +6,6 @@ use lt_core::dashboard::{self, Counts, Observed, SessionState};
 use lt_core::domain::Tier;
 use lt_core::handover::HandoverKind;
 use lt_core::london;
-use lt_core::timetable::{self, WeeklySession};
 use std::collections::HashMap;
 
 use super::timetable as timetable_route;
@@ -27,10 +26,6 @@ struct Row {
     first_name: String,
     last_name: String,
     tier: String,
-    start_date: String,
-    end_date: Option<String>,
-    start_time: String,
-    end_time: String,
     venue_name: String,
     venue_address: String,
     tutor_name: Option<String>,
@@ -42,11 +37,8 @@ struct Row {
     pickup_window_minutes: i64,
     emergency: Option<String>,
     ap_id: String,
-    valid_until: Option<String>,
-    change_cancelled: Option<u8>,
-    change_start: Option<String>,
-    change_end: Option<String>,
-    change_reason: Option<String>,
+    #[serde(flatten)]
+    times: timetable_route::SessionTimes,
     via_ap_staff: u8,
     via_scope: u8,
     via_escort: u8,
@@ -114,14 +106,12 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
         let seen = Visibility::of(&scopes, 2);
         let sql = format!(
             "SELECT s.id AS session_id, p.id AS placement_id, pu.first_name, pu.last_name, p.tier,
-                    p.start_date, p.end_date, s.start_time, s.end_time, v.name AS venue_name, v.address AS venue_address,
+                    {}, v.name AS venue_name, v.address AS venue_address,
                     t.name AS tutor_name, s.tutor_id, s.escort_id, (s.escort_id IS NOT NULL) AS has_transport,
                     s.pickup_place, s.pickup_time, s.pickup_window_minutes,
                     (SELECT b.value FROM baseline_entries b WHERE b.placement_id = p.id
                        AND b.field = 'contacts.emergency' ORDER BY b.id DESC LIMIT 1) AS emergency,
-                    p.ap_id, s.valid_until, c.cancelled AS change_cancelled, c.start_time AS change_start,
-                    c.end_time AS change_end, c.reason AS change_reason,
-                    {} AS via_ap_staff, {} AS via_scope, {} AS via_escort,
+                    p.ap_id, {} AS via_ap_staff, {} AS via_scope, {} AS via_escort,
                     COALESCE(s.alert_grace_minutes, o.alert_grace_minutes) AS grace
              FROM sessions s
              JOIN placements p ON p.id = s.placement_id
@@ -129,26 +119,26 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
              JOIN pupils pu ON pu.id = p.pupil_id
              JOIN venues v ON v.id = s.venue_id
              LEFT JOIN people t ON t.id = s.tutor_id
-             LEFT JOIN session_changes c ON c.session_id = s.id AND c.date = ?6
+             LEFT JOIN session_changes sc ON sc.session_id = s.id AND sc.date = ?6
              WHERE s.weekday = ?1 AND p.state = 'active'
                AND ({} OR {} OR {})
              ORDER BY s.start_time, pu.last_name, pu.first_name",
-            seen.ap_staff, seen.scope, seen.escort, seen.ap_staff, seen.scope, seen.escort
+            timetable_route::SESSION_TIMES,
+            seen.ap_staff,
+            seen.scope,
+            seen.escort,
+            seen.ap_staff,
+            seen.scope,
+            seen.escort
         );
         // The weekday narrows the query; lt-core's timetable decides the rest.
         let mut params = vec![JsValue::from(date.weekday().number_from_monday())];
         params.extend(seen.params);
         params.push(JsValue::from_str(&date.to_string()));
         let rows: Vec<Row> = db.prepare(sql).bind(&params)?.all().await?.results()?;
-        let mut terms: HashMap<String, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+        let mut terms = timetable_route::TermsByAp::default();
         for row in rows {
-            if !terms.contains_key(&row.ap_id) {
-                terms.insert(
-                    row.ap_id.clone(),
-                    timetable_route::terms(db, &row.ap_id).await?,
-                );
-            }
-            let ap_terms = terms.get(&row.ap_id).map_or(&[][..], Vec::as_slice);
+            let ap_terms = terms.of(db, &row.ap_id).await?;
             let view = access::session_view(
                 row.via_ap_staff != 0,
                 row.via_scope != 0,
@@ -341,34 +331,10 @@ fn to_session(
 ) -> ApiResult<Option<TodaySession>> {
     let corrupt =
         |what: &str| ApiError::Unexpected(format!("session {}: bad {what}", row.session_id));
-    let time = |t: &str| NaiveTime::parse_from_str(t, "%H:%M");
-    let day = |t: &str| {
-        t.parse::<NaiveDate>()
-            .map_err(|_| corrupt("placement dates"))
-    };
-    let session = WeeklySession {
-        weekday: date.weekday(),
-        start: time(&row.start_time).map_err(|_| corrupt("start_time"))?,
-        end: time(&row.end_time).map_err(|_| corrupt("end_time"))?,
-    };
-    let change = timetable_route::ChangeRow::joined(
-        &row.session_id,
-        date,
-        row.change_cancelled,
-        &row.change_start,
-        &row.change_end,
-        &row.change_reason,
-    );
-    let calendar = timetable_route::calendar(
-        day(&row.start_date)?,
-        row.end_date.as_deref().map(day).transpose()?,
-        row.valid_until.as_deref().map(day).transpose()?,
-        terms,
-        &change.iter().collect::<Vec<_>>(),
-    )?;
-    let Some(occurrence) = timetable::occurrence(&session, date, &calendar) else {
+    let Some(occurrence) = row.times.occurrence_on(&row.session_id, date, terms)? else {
         return Ok(None);
     };
+    let time = |t: &str| NaiveTime::parse_from_str(t, "%H:%M");
     let (starts_at, ends_at) = (occurrence.starts_at, occurrence.ends_at);
     let tier = Tier::parse(&row.tier).ok_or_else(|| corrupt("tier"))?;
     let shows_transport = matches!(
