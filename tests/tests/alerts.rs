@@ -114,6 +114,15 @@ async fn set_phone(client: &mut Client, phone: &str) {
     assert_eq!(response.status(), 200);
 }
 
+/// Amara's contacts: the AP's DSL and the school's, each signed in.
+async fn both_dsls_named_for_amara(rig: &Rig) -> (Client, Client) {
+    designate(&rig.server, "amara", &["person-dsl", "person-school-dsl"]).await;
+    (
+        Client::signed_in(&rig.server, DSL).await,
+        Client::signed_in(&rig.server, SCHOOL_DSL).await,
+    )
+}
+
 async fn designate(server: &Server, pupil: &str, people: &[&str]) {
     let mut admin = Client::signed_in(server, ADMIN).await;
     let response = admin
@@ -153,9 +162,7 @@ async fn a_missed_arrival_goes_once_to_both_sides_on_every_channel_after_the_gra
     let rig = rig().await;
     let day = last_school_day();
     let amara = session_id("amara", 0, day);
-    designate(&rig.server, "amara", &["person-dsl", "person-school-dsl"]).await;
-    let mut dsl = Client::signed_in(&rig.server, DSL).await;
-    let mut school_dsl = Client::signed_in(&rig.server, SCHOOL_DSL).await;
+    let (mut dsl, mut school_dsl) = both_dsls_named_for_amara(&rig).await;
     let dsl_phone = subscribe(&mut dsl, &rig.push).await;
     let school_phone = subscribe(&mut school_dsl, &rig.push).await;
     set_phone(&mut dsl, "07700 900001").await;
@@ -400,9 +407,7 @@ async fn ten_overlapping_cron_runs_send_each_message_exactly_once() {
     let rig = rig().await;
     let day = last_school_day();
     let amara = session_id("amara", 0, day);
-    designate(&rig.server, "amara", &["person-dsl", "person-school-dsl"]).await;
-    let mut dsl = Client::signed_in(&rig.server, DSL).await;
-    let mut school_dsl = Client::signed_in(&rig.server, SCHOOL_DSL).await;
+    let (mut dsl, mut school_dsl) = both_dsls_named_for_amara(&rig).await;
     let devices = [
         subscribe(&mut dsl, &rig.push).await,
         subscribe(&mut dsl, &rig.push).await,
