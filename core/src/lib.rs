@@ -16,6 +16,7 @@ pub mod invitations;
 pub mod london;
 pub mod notify;
 pub mod openapi;
+pub mod progress;
 pub mod throttle;
 pub mod timetable;
 pub mod timetable_edits;
