@@ -21,6 +21,7 @@ use crate::api::{
     NewPlacement, NewSession, PeopleList, PlacementDetail, PlacementList, ReturnBaseline,
     SessionChange, SetContacts, Terms, Timetable,
 };
+use crate::api::{ProgressLog, ProgressRecord, ProgressRequest};
 use crate::gate::{self, Section, ctf::MAX_CTF_BYTES};
 
 struct Operation {
@@ -399,6 +400,24 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
             (200, "The settings", s.response::<AlertSettings>()),
             &[],
         ),
+        Endpoint::PutProgress => op(
+            "putProgress",
+            "Log a session's progress (engagement 1–5, incidents, strategies and how well they worked), or save a new version of an entry (same entry_id, new save id); every version is kept and the device's id makes a replay return the first result",
+            s.request::<ProgressRequest>(),
+            (
+                201,
+                "Recorded; a replay of the same save answers 200 with it",
+                s.response::<ProgressRecord>(),
+            ),
+            &[403, 404, 409],
+        ),
+        Endpoint::GetProgress => op(
+            "getProgress",
+            "The placement's progress log: the current version of each entry, newest first",
+            None,
+            (200, "The log", s.response::<ProgressLog>()),
+            &[],
+        ),
         Endpoint::ExportAttendance => Operation {
             query: Some(inline_schema::<AttendanceQuery>()),
             ..op(
@@ -552,7 +571,10 @@ pub fn document(version: &str) -> Value {
             }
             (None, _) => {}
         }
-        if matches!(endpoint, Endpoint::PutMark | Endpoint::PutHandover) {
+        if matches!(
+            endpoint,
+            Endpoint::PutMark | Endpoint::PutHandover | Endpoint::PutProgress
+        ) {
             // Idempotent on the device's id: a replay answers 200 with the first result.
             let mut replay = ok.clone();
             replay["description"] = json!("A replay: the record as it was first made");

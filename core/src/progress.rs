@@ -266,5 +266,59 @@ pub fn rank_strategies<'a>(
     ranked
 }
 
+/// Limits that keep an entry a session's worth.
+pub const MAX_INCIDENTS: usize = 20;
+pub const MAX_STRATEGIES: usize = 20;
+pub const MAX_TEXT: usize = 500;
+pub const MAX_NOTE: usize = 2000;
+
+/// Checks a progress entry, naming the first field at fault.
+pub fn check_entry(entry: &crate::api::ProgressRequest) -> Result<(), crate::api::ErrorDetail> {
+    use crate::api::ErrorDetail;
+    let too_long = |text: &str, max: usize| text.chars().count() > max;
+    if entry.incidents.len() > MAX_INCIDENTS {
+        return Err(ErrorDetail::invalid(
+            "incidents",
+            format!("at most {MAX_INCIDENTS} incidents in one session"),
+        ));
+    }
+    for (i, incident) in entry.incidents.iter().enumerate() {
+        for (name, text) in [
+            ("trigger", &incident.trigger),
+            ("strategy", &incident.strategy),
+            ("outcome", &incident.outcome),
+        ] {
+            if too_long(text, MAX_TEXT) {
+                return Err(ErrorDetail::invalid(
+                    format!("incidents[{i}].{name}"),
+                    format!("at most {MAX_TEXT} characters"),
+                ));
+            }
+        }
+    }
+    if entry.strategies.len() > MAX_STRATEGIES {
+        return Err(ErrorDetail::invalid(
+            "strategies",
+            format!("at most {MAX_STRATEGIES} strategies in one session"),
+        ));
+    }
+    for (i, used) in entry.strategies.iter().enumerate() {
+        let name = used.strategy.trim();
+        if name.is_empty() || too_long(name, MAX_TEXT) {
+            return Err(ErrorDetail::invalid(
+                format!("strategies[{i}].strategy"),
+                format!("name the strategy, in at most {MAX_TEXT} characters"),
+            ));
+        }
+    }
+    if too_long(&entry.note, MAX_NOTE) {
+        return Err(ErrorDetail::invalid(
+            "note",
+            format!("at most {MAX_NOTE} characters"),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests;

@@ -87,6 +87,8 @@ pub enum Endpoint {
     SetPhone,
     GetAlertSettings,
     SaveAlertSettings,
+    PutProgress,
+    GetProgress,
 }
 
 /// Who may call a route at all, before any check on the records it touches.
@@ -178,6 +180,8 @@ impl Endpoint {
         Endpoint::SetPhone,
         Endpoint::GetAlertSettings,
         Endpoint::SaveAlertSettings,
+        Endpoint::PutProgress,
+        Endpoint::GetProgress,
     ];
 
     pub fn method(self) -> Method {
@@ -201,7 +205,8 @@ impl Endpoint {
             | Endpoint::ListAlerts
             | Endpoint::GetAlert
             | Endpoint::GetPushKey
-            | Endpoint::GetAlertSettings => Method::Get,
+            | Endpoint::GetAlertSettings
+            | Endpoint::GetProgress => Method::Get,
             Endpoint::SaveBaselineSection
             | Endpoint::ChangeSession
             | Endpoint::SetContacts
@@ -209,7 +214,8 @@ impl Endpoint {
             | Endpoint::PutMark
             | Endpoint::PutHandover
             | Endpoint::SetPhone
-            | Endpoint::SaveAlertSettings => Method::Put,
+            | Endpoint::SaveAlertSettings
+            | Endpoint::PutProgress => Method::Put,
             Endpoint::SignIn
             | Endpoint::SignOut
             | Endpoint::CreateInvitation
@@ -291,6 +297,8 @@ impl Endpoint {
             Endpoint::GetAlertSettings | Endpoint::SaveAlertSettings => {
                 "/api/aps/{ap_id}/alert-settings"
             }
+            Endpoint::PutProgress => "/api/progress/{save_id}",
+            Endpoint::GetProgress => "/api/placements/{placement_id}/progress",
         }
     }
 
@@ -317,7 +325,8 @@ impl Endpoint {
             | Endpoint::GetPushKey
             | Endpoint::AddPushSubscription
             | Endpoint::RemovePushSubscription
-            | Endpoint::SetPhone => Audience::SignedIn,
+            | Endpoint::SetPhone
+            | Endpoint::PutProgress => Audience::SignedIn,
             Endpoint::Live => Audience::ApMembers,
             Endpoint::GetPlacement
             | Endpoint::GetBaseline
@@ -331,7 +340,8 @@ impl Endpoint {
             | Endpoint::AddSession
             | Endpoint::RemoveSession
             | Endpoint::ChangeSession
-            | Endpoint::SetContacts => Audience::PlacementViewers,
+            | Endpoint::SetContacts
+            | Endpoint::GetProgress => Audience::PlacementViewers,
             Endpoint::ListInvitations
             | Endpoint::CreateInvitation
             | Endpoint::RevokeInvitation

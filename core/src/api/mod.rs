@@ -13,6 +13,7 @@ mod marks;
 mod passwords;
 mod people;
 mod placements;
+mod progress;
 mod timetable;
 
 pub use alerts::{
@@ -41,6 +42,7 @@ pub use placements::{
     ContactSide, DesignatedContact, NewPlacement, PlacementDetail, PlacementList,
     PlacementListItem, PlacementState, SafeguardingFlags, SetContacts,
 };
+pub use progress::{Incident, ProgressLog, ProgressRecord, ProgressRequest, StrategyUse};
 pub use timetable::{
     Choice, NewSession, SessionChange, SessionSlot, Term, Terms, Timetable, UpcomingSession,
 };

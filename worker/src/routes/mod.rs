@@ -15,6 +15,7 @@ pub(crate) mod marks;
 mod passwords;
 mod people;
 mod placements;
+mod progress;
 mod push;
 mod session;
 mod steps;
@@ -241,6 +242,20 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
         Endpoint::SetPhone => {
             let audit = unplaced()?;
             push::set_phone(req, &db::open(env)?, gate.caller()?, &audit).await
+        }
+        Endpoint::PutProgress => {
+            progress::put(
+                req,
+                &db::open(env)?,
+                gate.caller()?,
+                &param("save_id"),
+                now,
+                &request_id,
+            )
+            .await
+        }
+        Endpoint::GetProgress => {
+            progress::log(&db::open(env)?, gate.caller()?, &placement_id).await
         }
         Endpoint::ListAudit => audit::list(req, &db::open(env)?, gate.manager()?).await,
         Endpoint::ExportAudit => audit::export(req, &db::open(env)?, gate.manager()?).await,

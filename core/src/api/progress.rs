@@ -1,0 +1,84 @@
+//! The progress log over the wire: one save per request, idempotent on the
+//! device's id like a mark, so the outbox can replay it.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::progress::{Effect, Engagement, IncidentKind, Severity};
+
+/// One behaviour incident in a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Incident {
+    pub kind: IncidentKind,
+    pub severity: Severity,
+    /// London wall-clock time it happened (`HH:MM`).
+    pub time: NaiveTime,
+    /// What set it off, as far as anyone could tell.
+    #[serde(default)]
+    pub trigger: String,
+    /// What the adult did.
+    #[serde(default)]
+    pub strategy: String,
+    /// How it ended.
+    #[serde(default)]
+    pub outcome: String,
+}
+
+/// A strategy used in the session and how well it worked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyUse {
+    pub strategy: String,
+    pub effect: Effect,
+}
+
+/// `PUT /api/progress/{save_id}`: a session's progress entry, or a new
+/// version of it (the same `entry_id`, a new `save_id`). Every version is
+/// kept; the one saved latest on its device is the entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressRequest {
+    /// Made by the device when the entry is first written; kept for edits.
+    pub entry_id: String,
+    pub session_id: String,
+    /// The date of the session (Europe/London).
+    pub date: NaiveDate,
+    pub engagement: Engagement,
+    #[serde(default)]
+    pub incidents: Vec<Incident>,
+    #[serde(default)]
+    pub strategies: Vec<StrategyUse>,
+    /// Anything else the next adult should know.
+    #[serde(default)]
+    pub note: String,
+    /// When it was saved, by the device's clock.
+    pub device_time: DateTime<Utc>,
+}
+
+/// One version of a progress entry as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProgressRecord {
+    pub save_id: String,
+    pub entry_id: String,
+    pub session_id: String,
+    pub date: NaiveDate,
+    pub placement_id: String,
+    pub engagement: Engagement,
+    pub incidents: Vec<Incident>,
+    pub strategies: Vec<StrategyUse>,
+    pub note: String,
+    pub recorded_by: Option<String>,
+    pub device_time: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    /// How many versions the entry has, this one included.
+    pub versions: u32,
+}
+
+/// `GET /api/placements/{placement_id}/progress`: the current version of
+/// each entry, newest session first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProgressLog {
+    pub entries: Vec<ProgressRecord>,
+}
