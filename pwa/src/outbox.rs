@@ -1,4 +1,4 @@
-//! Taps that must reach the server: marks and hand-overs go to the outbox in
+//! Taps that must reach the server: marks, hand-overs and progress entries go to the outbox in
 //! IndexedDB first, then are sent. Each keeps the id and the time made on the
 //! device, so sending one again (a retry, a reload mid-send) is recorded once.
 //! The outbox is sent on start, when the browser says it is online, and after
@@ -6,7 +6,7 @@
 
 use std::cell::Cell;
 
-use lt_core::api::{Endpoint, ErrorCode, HandoverRequest, MarkRequest};
+use lt_core::api::{Endpoint, ErrorCode, HandoverRequest, MarkRequest, ProgressRequest};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{self, Failure};
@@ -17,6 +17,7 @@ use crate::store;
 pub enum Tap {
     Mark(MarkRequest),
     Handover(HandoverRequest),
+    Progress(ProgressRequest),
 }
 
 impl Tap {
@@ -24,6 +25,7 @@ impl Tap {
         match self {
             Tap::Mark(m) => &m.session_id,
             Tap::Handover(h) => &h.session_id,
+            Tap::Progress(p) => &p.session_id,
         }
     }
 
@@ -31,6 +33,7 @@ impl Tap {
         match self {
             Tap::Mark(_) => Endpoint::PutMark.path().replace("{mark_id}", id),
             Tap::Handover(_) => Endpoint::PutHandover.path().replace("{handover_id}", id),
+            Tap::Progress(_) => Endpoint::PutProgress.path().replace("{save_id}", id),
         }
     }
 }
@@ -133,6 +136,7 @@ pub async fn send_one(item: &Pending) -> Outcome {
     let sent = match &item.tap {
         Tap::Mark(body) => api::put(&path, body).await,
         Tap::Handover(body) => api::put(&path, body).await,
+        Tap::Progress(body) => api::put(&path, body).await,
     };
     match sent {
         Ok(()) => Outcome::Sent,

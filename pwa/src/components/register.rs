@@ -46,6 +46,10 @@ pub fn describe_pending(pending: &Pending) -> String {
     let (what, when) = match &pending.tap {
         Tap::Mark(m) => (mark_words(m.kind, m.minutes_late, m.reason), m.device_time),
         Tap::Handover(h) => (h.kind.label().to_owned(), h.device_time),
+        Tap::Progress(p) => (
+            format!("Progress: engagement {}", p.engagement.point()),
+            p.device_time,
+        ),
     };
     format!("{what} · tapped {}", lt_core::london::clock(when))
 }

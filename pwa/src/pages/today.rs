@@ -3,7 +3,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api::{self, Failure};
-use crate::components::{Register, Run};
+use crate::components::{ProgressForm, Register, Run};
 use crate::day::{Day, use_day};
 use crate::session::{Session, use_session};
 
@@ -106,6 +106,10 @@ fn session_card(s: &TodaySession) -> Html {
             }
             if s.may_register {
                 <Register session={s.clone()} />
+                // Once the session has begun, as the server requires.
+                if s.starts_at <= crate::clock::device_now() {
+                    <ProgressForm session={s.clone()} />
+                }
             } else if let Some(mark) = &s.mark {
                 <p class="marked">{ crate::components::describe_mark(mark) }</p>
             }

@@ -1,0 +1,231 @@
+//! Logging a session's progress from the phone, straight after it: one tap
+//! for engagement, a strategy or two with how well each worked, an incident
+//! if there was one, a note. Saved through the outbox like a mark, so it
+//! works with no signal; saving again edits the entry (a new version).
+
+use lt_core::api::{Incident, ProgressRequest, StrategyUse, TodaySession};
+use lt_core::progress::{Effect, Engagement, IncidentKind, Severity};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::components::textarea_value;
+use crate::outbox::{self, Pending, Tap, use_outbox};
+use crate::session::use_session;
+
+#[derive(Properties, PartialEq)]
+pub struct ProgressProps {
+    pub session: TodaySession,
+}
+
+const KINDS: [(IncidentKind, &str); 8] = [
+    (IncidentKind::Disruption, "Disruption"),
+    (IncidentKind::Refusal, "Refusal"),
+    (IncidentKind::VerbalAggression, "Verbal aggression"),
+    (IncidentKind::PhysicalAggression, "Physical aggression"),
+    (IncidentKind::DamageToProperty, "Damage to property"),
+    (
+        IncidentKind::LeftWithoutPermission,
+        "Left without permission",
+    ),
+    (IncidentKind::SelfHarmConcern, "Self-harm concern"),
+    (IncidentKind::Other, "Other"),
+];
+
+fn value(node: &NodeRef) -> String {
+    node.cast::<HtmlInputElement>()
+        .map(|i| i.value())
+        .or_else(|| node.cast::<HtmlSelectElement>().map(|s| s.value()))
+        .unwrap_or_default()
+}
+
+/// A select's value read as the enum it names.
+fn chosen<T: serde::de::DeserializeOwned>(node: &NodeRef) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(value(node))).ok()
+}
+
+#[component]
+pub fn ProgressForm(props: &ProgressProps) -> Html {
+    let open = use_state(|| false);
+    let engagement = use_state(|| None::<u8>);
+    let effect = use_state(|| None::<u8>);
+    let incident = use_state(|| false);
+    let failure = use_state(|| None::<String>);
+    let saved = use_state(|| false);
+    // One entry per session on this phone; saving again is an edit of it.
+    let entry_id = use_state(|| outbox::new_id().unwrap_or_default());
+    let (strategy, kind, severity, time, trigger, used, outcome, note) = (
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    );
+    let outbox = use_outbox();
+    let person_id = use_session().session.me().map(|m| m.person_id.clone());
+    let s = &props.session;
+    let ids = |part: &str| format!("{part}-{}", s.session_id);
+    let save = {
+        let (engagement, effect, incident, failure, saved) = (
+            engagement.clone(),
+            effect.clone(),
+            incident.clone(),
+            failure.clone(),
+            saved.clone(),
+        );
+        let (strategy, kind, severity, time, trigger, used, outcome, note) = (
+            strategy.clone(),
+            kind.clone(),
+            severity.clone(),
+            time.clone(),
+            trigger.clone(),
+            used.clone(),
+            outcome.clone(),
+            note.clone(),
+        );
+        let (add, entry_id, session_id) = (
+            outbox.add.clone(),
+            (*entry_id).clone(),
+            s.session_id.clone(),
+        );
+        let date = lt_core::london::local_date(s.starts_at);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(level) = (*engagement).and_then(Engagement::new) else {
+                return failure.set(Some("Choose how engaged the pupil was, 1 to 5.".into()));
+            };
+            let named = value(&strategy).trim().to_owned();
+            let strategies = match ((*effect).and_then(Effect::new), named.is_empty()) {
+                (_, true) => Vec::new(),
+                (Some(effect), false) => vec![StrategyUse {
+                    strategy: named,
+                    effect,
+                }],
+                (None, false) => {
+                    return failure.set(Some("Say how well the strategy worked, 1 to 5.".into()));
+                }
+            };
+            let incidents = if *incident {
+                let (Some(kind), Some(severity)) =
+                    (chosen::<IncidentKind>(&kind), chosen::<Severity>(&severity))
+                else {
+                    return failure.set(Some("Choose the incident's kind and severity.".into()));
+                };
+                let Ok(at) = chrono::NaiveTime::parse_from_str(&value(&time), "%H:%M") else {
+                    return failure.set(Some("Give the incident's time, HH:MM.".into()));
+                };
+                vec![Incident {
+                    kind,
+                    severity,
+                    time: at,
+                    trigger: value(&trigger),
+                    strategy: value(&used),
+                    outcome: value(&outcome),
+                }]
+            } else {
+                Vec::new()
+            };
+            let (Some(id), Some(person_id)) = (outbox::new_id(), person_id.clone()) else {
+                return failure.set(Some(
+                    "This browser cannot make an entry's id; update it.".into(),
+                ));
+            };
+            failure.set(None);
+            saved.set(true);
+            add.emit(Pending {
+                id,
+                person_id,
+                tap: Tap::Progress(ProgressRequest {
+                    entry_id: entry_id.clone(),
+                    session_id: session_id.clone(),
+                    date,
+                    engagement: level,
+                    incidents,
+                    strategies,
+                    note: textarea_value(&note),
+                    device_time: crate::clock::device_now(),
+                }),
+                refused: None,
+            });
+        })
+    };
+    if !*open {
+        let open = open.clone();
+        return html! {
+            <button class="secondary log-progress" onclick={Callback::from(move |_| open.set(true))}>
+                { if *saved { "Edit progress" } else { "Log progress" } }
+            </button>
+        };
+    }
+    let points = |state: &UseStateHandle<Option<u8>>, name: &str, words: fn(u8) -> &'static str| {
+        html! {
+            { for (1..=5u8).map(|p| {
+                let id = format!("{name}-{p}-{}", s.session_id);
+                let chosen = state.clone();
+                html! {
+                    <div class="choice">
+                        <input type="radio" name={format!("{name}-{}", s.session_id)} id={id.clone()}
+                            checked={**state == Some(p)} onchange={Callback::from(move |_| chosen.set(Some(p)))} />
+                        <label for={id}>{ format!("{p} · {}", words(p)) }</label>
+                    </div>
+                }
+            }) }
+        }
+    };
+    let show_incident = {
+        let incident = incident.clone();
+        Callback::from(move |_| incident.set(true))
+    };
+    html! {
+        <form class="progress" onsubmit={save} novalidate=true aria-label={format!("Progress for {}", s.pupil_first_name)}>
+            <fieldset>
+                <legend>{ "Engagement" }</legend>
+                { points(&engagement, "engagement", |p| Engagement::new(p).map_or("", Engagement::descriptor)) }
+            </fieldset>
+            <label for={ids("strategy")}>{ "A strategy you used (optional)" }</label>
+            <input id={ids("strategy")} ref={strategy} type="text" />
+            <fieldset>
+                <legend>{ "How well it worked" }</legend>
+                { points(&effect, "effect", |p| Effect::new(p).map_or("", Effect::descriptor)) }
+            </fieldset>
+            if *incident {
+                <fieldset class="incident">
+                    <legend>{ "Incident" }</legend>
+                    <label for={ids("kind")}>{ "What happened" }</label>
+                    <select id={ids("kind")} ref={kind}>
+                        { for KINDS.iter().map(|(k, label)| html! {
+                            <option value={serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()}>{ *label }</option>
+                        }) }
+                    </select>
+                    <label for={ids("severity")}>{ "How serious" }</label>
+                    <select id={ids("severity")} ref={severity}>
+                        <option value="low">{ "Low" }</option>
+                        <option value="medium">{ "Medium" }</option>
+                        <option value="high">{ "High" }</option>
+                    </select>
+                    <label for={ids("time")}>{ "When (HH:MM)" }</label>
+                    <input id={ids("time")} ref={time} type="time" />
+                    <label for={ids("trigger")}>{ "What set it off" }</label>
+                    <input id={ids("trigger")} ref={trigger} type="text" />
+                    <label for={ids("used")}>{ "What you did" }</label>
+                    <input id={ids("used")} ref={used} type="text" />
+                    <label for={ids("outcome")}>{ "How it ended" }</label>
+                    <input id={ids("outcome")} ref={outcome} type="text" />
+                </fieldset>
+            } else {
+                <button type="button" class="link add-incident" onclick={show_incident}>{ "Add an incident" }</button>
+            }
+            <label for={ids("note")}>{ "Note (optional)" }</label>
+            <textarea id={ids("note")} ref={note} rows="2" />
+            <button type="submit" class="primary">{ if *saved { "Save again" } else { "Save progress" } }</button>
+            if *saved {
+                <p role="status">{ "Kept on this phone; sent when there is signal." }</p>
+            }
+            if let Some(message) = &*failure {
+                <p class="error" role="alert">{ message.clone() }</p>
+            }
+        </form>
+    }
+}

@@ -1,0 +1,111 @@
+//! Browser: right after a session, a tutor logs progress on the phone —
+//! engagement, a strategy and how well it worked, an incident — with no
+//! signal; it waits in the outbox, reaches the server once when the signal
+//! returns, and saving again makes a new version of the same entry.
+
+use std::time::Duration;
+
+use chrono::{Datelike, Utc};
+use lt_tests::browser::Browser;
+use lt_tests::demo;
+use lt_tests::server::Server;
+
+const SESSION: &str = "progress-today";
+
+#[tokio::test]
+async fn a_tutor_logs_progress_offline_and_edits_it() {
+    let server = Server::start().await;
+    let weekday = lt_core::london::local_date(Utc::now())
+        .weekday()
+        .number_from_monday();
+    server.sql(&format!(
+        "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, tutor_id)
+         VALUES ('{SESSION}', '{}', {weekday}, '00:00', '23:59', 'venue-centre', 'person-tutor-maya')",
+        demo::placement_id("amara")
+    ));
+    let phone = Browser::start().await;
+    phone.client.goto(&server.url("/")).await.expect("open app");
+    phone
+        .sign_in("maya.lewis@riverside.example", demo::PASSWORD)
+        .await;
+    let card = format!("#s-{SESSION}");
+    phone.wait_for(&format!("{card} .log-progress"), 20).await;
+    phone.wait_for_service_worker().await;
+    phone.click(&format!("{card} .log-progress")).await;
+    phone.wait_for(&format!("{card} form.progress"), 10).await;
+    phone
+        .click(&format!("label[for=engagement-4-{SESSION}]"))
+        .await;
+    phone
+        .fill(&format!("#strategy-{SESSION}"), "Quiet word one to one")
+        .await;
+    phone.click(&format!("label[for=effect-5-{SESSION}]")).await;
+    phone.click(&format!("{card} .add-incident")).await;
+    phone
+        .set_value(&format!("#kind-{SESSION}"), "refusal")
+        .await;
+    phone
+        .set_value(&format!("#severity-{SESSION}"), "medium")
+        .await;
+    phone.set_value(&format!("#time-{SESSION}"), "10:05").await;
+    phone
+        .fill(&format!("#trigger-{SESSION}"), "Asked to read aloud")
+        .await;
+    phone.screenshot("progress-form").await;
+
+    phone.set_offline(true).await;
+    phone
+        .click(&format!("{card} form.progress button[type=submit]"))
+        .await;
+    phone.wait_for(&format!("{card} .pending"), 10).await;
+    let waiting = phone.texts(&format!("{card} .pending")).await;
+    assert!(
+        waiting.iter().any(|t| t.contains("Progress: engagement 4")),
+        "{waiting:?}"
+    );
+    assert_eq!(server.rows("SELECT id FROM progress_saves").len(), 0);
+    phone.screenshot("progress-waiting").await;
+
+    phone.set_offline(false).await;
+    let mut saved = Vec::new();
+    for _ in 0..100 {
+        saved =
+            server.rows("SELECT entry_id, engagement, incidents, strategies FROM progress_saves");
+        if !saved.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(saved.len(), 1, "sent once when the signal came back");
+    assert_eq!(saved[0]["engagement"], 4);
+    let incidents: serde_json::Value =
+        serde_json::from_str(saved[0]["incidents"].as_str().unwrap_or("[]")).expect("json");
+    assert_eq!(incidents[0]["kind"], "refusal");
+    assert_eq!(incidents[0]["severity"], "medium");
+    assert_eq!(incidents[0]["trigger"], "Asked to read aloud");
+    let strategies: serde_json::Value =
+        serde_json::from_str(saved[0]["strategies"].as_str().unwrap_or("[]")).expect("json");
+    assert_eq!(strategies[0]["effect"], 5);
+
+    // Saving again edits the same entry: a second version, both kept.
+    phone
+        .click(&format!("label[for=engagement-5-{SESSION}]"))
+        .await;
+    phone
+        .click(&format!("{card} form.progress button[type=submit]"))
+        .await;
+    let mut versions = Vec::new();
+    for _ in 0..100 {
+        versions =
+            server.rows("SELECT entry_id, engagement FROM progress_saves ORDER BY device_time");
+        if versions.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["entry_id"], versions[1]["entry_id"]);
+    assert_eq!(versions[1]["engagement"], 5);
+    phone.screenshot("progress-saved").await;
+    phone.close().await;
+}
