@@ -1,7 +1,8 @@
 //! Browser: right after a session, a tutor logs progress on the phone —
 //! engagement, a strategy and how well it worked, an incident — with no
 //! signal; it waits in the outbox, reaches the server once when the signal
-//! returns, and saving again makes a new version of the same entry.
+//! returns, and saving again (also after a reload) makes a new version of
+//! the same entry.
 
 use std::time::Duration;
 
@@ -107,5 +108,35 @@ async fn a_tutor_logs_progress_offline_and_edits_it() {
     assert_eq!(versions[0]["entry_id"], versions[1]["entry_id"]);
     assert_eq!(versions[1]["engagement"], 5);
     phone.screenshot("progress-saved").await;
+
+    // After a reload the card says what was logged, and an edit still
+    // lands on the same entry.
+    phone.client.goto(&server.url("/")).await.expect("reload");
+    phone.wait_for(&format!("{card} .logged"), 20).await;
+    assert_eq!(
+        phone.texts(&format!("{card} .logged")).await,
+        ["Progress logged: engagement 5 · Fully engaged and independent"]
+    );
+    phone.click(&format!("{card} .log-progress")).await;
+    phone
+        .click(&format!("label[for=engagement-3-{SESSION}]"))
+        .await;
+    phone
+        .click(&format!("{card} form.progress button[type=submit]"))
+        .await;
+    let mut all = Vec::new();
+    for _ in 0..100 {
+        all = server.rows("SELECT DISTINCT entry_id FROM progress_saves");
+        let count = server.rows("SELECT COUNT(*) AS n FROM progress_saves");
+        if count[0]["n"] == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(all.len(), 1, "one entry, three versions");
+    assert_eq!(
+        server.rows("SELECT COUNT(*) AS n FROM progress_saves")[0]["n"],
+        3
+    );
     phone.close().await;
 }

@@ -158,6 +158,19 @@ pub struct TodaySession {
     pub state: crate::dashboard::SessionState,
     /// Whether the signed-in person confirms this run's hand-overs.
     pub may_hand_over: bool,
+    /// The session's progress entry as last saved, for those who may log
+    /// it (so a phone edits the same entry after a reload).
+    #[serde(default)]
+    pub progress: Option<TodayProgress>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TodayProgress {
+    pub entry_id: String,
+    pub engagement: crate::progress::Engagement,
+    /// Saves so far, the current one included.
+    pub versions: u32,
+    pub device_time: DateTime<Utc>,
 }
 
 /// Today's mark for a session, as the register shows it.

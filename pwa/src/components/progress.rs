@@ -51,8 +51,12 @@ pub fn ProgressForm(props: &ProgressProps) -> Html {
     let incident = use_state(|| false);
     let failure = use_state(|| None::<String>);
     let saved = use_state(|| false);
-    // One entry per session on this phone; saving again is an edit of it.
-    let entry_id = use_state(|| outbox::new_id().unwrap_or_default());
+    // One entry per session: the one already logged (from the server), or a
+    // new one; saving again is an edit of it.
+    let entry_id = {
+        let known = props.session.progress.as_ref().map(|p| p.entry_id.clone());
+        use_state(move || known.or_else(outbox::new_id).unwrap_or_default())
+    };
     let (strategy, kind, severity, time, trigger, used, outcome, note) = (
         use_node_ref(),
         use_node_ref(),
@@ -153,10 +157,20 @@ pub fn ProgressForm(props: &ProgressProps) -> Html {
     };
     if !*open {
         let open = open.clone();
+        let logged = props.session.progress.as_ref();
         return html! {
-            <button class="secondary log-progress" onclick={Callback::from(move |_| open.set(true))}>
-                { if *saved { "Edit progress" } else { "Log progress" } }
-            </button>
+            <>
+                if let Some(p) = logged {
+                    <p class="logged">{ format!(
+                        "Progress logged: engagement {} · {}",
+                        p.engagement.point(),
+                        p.engagement.descriptor()
+                    ) }</p>
+                }
+                <button class="secondary log-progress" onclick={Callback::from(move |_| open.set(true))}>
+                    { if *saved || logged.is_some() { "Edit progress" } else { "Log progress" } }
+                </button>
+            </>
         };
     }
     let points = |state: &UseStateHandle<Option<u8>>, name: &str, words: fn(u8) -> &'static str| {

@@ -1,6 +1,6 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use lt_core::access::{self, SessionView, TodayScope};
-use lt_core::api::{EmergencyContact, Today, TodayMark, TodaySession, TransportRun};
+use lt_core::api::{EmergencyContact, Today, TodayMark, TodayProgress, TodaySession, TransportRun};
 use lt_core::attendance::{Mark, MarkKind};
 use lt_core::dashboard::{self, Counts, Observed, SessionState};
 use lt_core::domain::Tier;
@@ -44,6 +44,51 @@ struct Row {
     via_escort: u8,
     /// Minutes after the start before "missing": the session's own, or the AP's.
     grace: u32,
+}
+
+#[derive(Deserialize)]
+struct ProgressRow {
+    entry_id: String,
+    session_id: String,
+    engagement: u8,
+    device_time: String,
+}
+
+/// Each session's progress entry as last saved on its device, for those who
+/// may log it.
+async fn attach_progress(
+    db: &D1Database,
+    date: NaiveDate,
+    sessions: &mut [TodaySession],
+) -> ApiResult<()> {
+    let rows: Vec<ProgressRow> = records_on(
+        db,
+        "SELECT p.entry_id, p.session_id, p.engagement, p.device_time FROM progress_saves p",
+        "p",
+        date,
+        sessions.iter().filter(|s| s.may_register),
+    )
+    .await?;
+    for session in sessions.iter_mut().filter(|s| s.may_register) {
+        let mine: Vec<&ProgressRow> = rows
+            .iter()
+            .filter(|r| r.session_id == session.session_id)
+            .collect();
+        let Some(latest) = mine.iter().max_by(|a, b| a.device_time.cmp(&b.device_time)) else {
+            continue;
+        };
+        let bad = || ApiError::Unexpected("progress: bad save".into());
+        session.progress = Some(TodayProgress {
+            entry_id: latest.entry_id.clone(),
+            engagement: lt_core::progress::Engagement::new(latest.engagement).ok_or_else(bad)?,
+            versions: mine
+                .iter()
+                .filter(|r| r.entry_id == latest.entry_id)
+                .count() as u32,
+            device_time: latest.device_time.parse().map_err(|_| bad())?,
+        });
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -168,6 +213,7 @@ pub async fn get(db: &D1Database, caller: &Caller, now: DateTime<Utc>) -> ApiRes
     }
     attach_marks(db, date, &mut sessions).await?;
     attach_handovers(db, date, &mut sessions).await?;
+    attach_progress(db, date, &mut sessions).await?;
     let alerted: Vec<AlertedRow> = records_on(
         db,
         "SELECT a.session_id FROM alerts a",
@@ -382,5 +428,6 @@ fn to_session(
         dropped_off_at: None,
         state: SessionState::Expected,
         may_hand_over: false,
+        progress: None,
     }))
 }
