@@ -171,13 +171,13 @@ async fn attempt(env: &Env, d: &Due, link_base: &str, wall: DateTime<Utc>) -> At
 /// Logs the attempt and moves the delivery on: sent, retried later, given
 /// up, or gone (and the push subscription with it).
 async fn record(db: &D1Database, d: &Due, outcome: Attempt, at: DateTime<Utc>) -> ApiResult<()> {
-    let attempts = d.attempts + 1;
+    let retry_at = alerts::retry_after(d.attempts + 1).map(|wait| clock::stamp(at + wait));
     let (status, http, error, next) = match outcome {
         Attempt::Accepted(http) => ("accepted", http, None, "sent"),
         Attempt::Gone(http) => ("gone", Some(http), None, "gone"),
         Attempt::Failed(http, e) => {
             worker::console_error!("delivery {} ({}) failed: {e}", d.id, d.channel);
-            let next = if alerts::retry_after(attempts).is_some() {
+            let next = if retry_at.is_some() {
                 "pending"
             } else {
                 "failed"
@@ -185,7 +185,6 @@ async fn record(db: &D1Database, d: &Due, outcome: Attempt, at: DateTime<Utc>) -
             ("failed", http, Some(e), next)
         }
     };
-    let retry_at = alerts::retry_after(attempts).map(|wait| clock::stamp(at + wait));
     let mut batch = vec![
         query!(
             db,
@@ -204,7 +203,7 @@ async fn record(db: &D1Database, d: &Due, outcome: Attempt, at: DateTime<Utc>) -
              WHERE id = ?1",
             &d.id,
             next,
-            &if next == "pending" { retry_at } else { None }
+            &retry_at.filter(|_| next == "pending")
         )?,
     ];
     if status == "gone" && d.channel == Channel::Push.as_str() {

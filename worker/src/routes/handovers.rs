@@ -141,18 +141,9 @@ pub async fn put(
     let row = find(db, id)
         .await?
         .ok_or_else(|| ApiError::Unexpected(format!("hand-over {id} vanished")))?;
-    if fresh {
-        return Ok((http::json(201, &row.record()?), Some(session.ap_id)));
-    }
-    // The id is taken: the same tap replayed gets the first answer; a
-    // different tap under a used id is refused rather than lost.
     let same = row.session_id == body.session_id
         && row.date == body.date.to_string()
         && row.kind == body.kind.as_str();
-    if !same {
-        return Err(marks::conflict(
-            "this hand-over id was already used for a different one; make a new id",
-        ));
-    }
-    Ok((http::json(200, &row.record()?), None))
+    let response = marks::answer_tap(fresh, same, &row.record()?, "hand-over")?;
+    Ok((response, fresh.then_some(session.ap_id)))
 }

@@ -250,6 +250,25 @@ pub(super) async fn find_occurrence(
     })
 }
 
+/// The answer to a write under a device-made id: 201 with the new record;
+/// for an id already taken, the first answer again (200) when it is the same
+/// tap replayed, and 409 when it is a different one, which is refused rather
+/// than lost.
+pub(super) fn answer_tap<T: serde::Serialize>(
+    fresh: bool,
+    same_tap: bool,
+    record: &T,
+    what: &str,
+) -> ApiResult<Response> {
+    match (fresh, same_tap) {
+        (true, _) => Ok(http::json(201, record)),
+        (false, true) => Ok(http::json(200, record)),
+        (false, false) => Err(conflict(format!(
+            "this {what} id was already used for a different one; make a new id"
+        ))),
+    }
+}
+
 pub async fn put(
     req: &mut Request,
     db: &D1Database,

@@ -2,7 +2,7 @@
 //! tutor or the AP's staff, like the register), and the placement's log.
 
 use chrono::{DateTime, Utc};
-use lt_core::api::{ErrorCode, ProgressLog, ProgressRecord, ProgressRequest};
+use lt_core::api::{ProgressLog, ProgressRecord, ProgressRequest};
 use lt_core::{attendance, progress};
 use serde::Deserialize;
 use worker::d1::D1Database;
@@ -13,6 +13,13 @@ use super::placements;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::{clock, http};
+
+/// Which session on which date an entry belongs to.
+#[derive(Deserialize)]
+struct Occurrence {
+    session_id: String,
+    date: String,
+}
 
 #[derive(Deserialize)]
 struct SaveRow {
@@ -94,12 +101,9 @@ pub async fn put(
     }
     attendance::check_device_time(body.device_time, received)?;
     // An entry belongs to one session on one date; its edits cannot move it.
-    let owner: Option<SaveRow> = query!(
+    let owner: Option<Occurrence> = query!(
         db,
-        &format!(
-            "SELECT {COLUMNS} FROM progress_saves s LEFT JOIN people p ON p.id = s.recorded_by
-             WHERE s.entry_id = ?1 LIMIT 1"
-        ),
+        "SELECT session_id, date FROM progress_saves WHERE entry_id = ?1 LIMIT 1",
         &body.entry_id
     )?
     .first(None)
@@ -136,20 +140,10 @@ pub async fn put(
     let row = find(db, save_id)
         .await?
         .ok_or_else(|| ApiError::Unexpected(format!("progress save {save_id} vanished")))?;
-    if fresh {
-        return Ok(http::json(201, &row.record()?));
-    }
-    // The id is taken: the same save replayed gets the first answer.
     let same = row.entry_id == body.entry_id
         && row.session_id == body.session_id
         && row.date == body.date.to_string();
-    if !same {
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
-            "this save id was already used for another entry; make a new id",
-        ));
-    }
-    Ok(http::json(200, &row.record()?))
+    marks::answer_tap(fresh, same, &row.record()?, "save")
 }
 
 /// A list as JSON text for a TEXT column.
