@@ -88,7 +88,9 @@ async fn a_tutor_logs_progress_offline_and_edits_it() {
         serde_json::from_str(saved[0]["strategies"].as_str().unwrap_or("[]")).expect("json");
     assert_eq!(strategies[0]["effect"], 5);
 
-    // Saving again edits the same entry: a second version, both kept.
+    // Saving again edits the same entry: a second version, both kept. The
+    // form closed on saving; opened again it starts from what was saved.
+    phone.click(&format!("{card} .log-progress")).await;
     phone
         .click(&format!("label[for=engagement-5-{SESSION}]"))
         .await;
@@ -118,6 +120,23 @@ async fn a_tutor_logs_progress_offline_and_edits_it() {
         ["Progress logged: engagement 5 · Fully engaged and independent"]
     );
     phone.click(&format!("{card} .log-progress")).await;
+    let kept = phone
+        .client
+        .execute(
+            &format!(
+                "return [document.getElementById('strategy-{SESSION}').value,
+                         document.getElementById('trigger-{SESSION}').value,
+                         document.getElementById('severity-{SESSION}').value]"
+            ),
+            vec![],
+        )
+        .await
+        .expect("form values");
+    assert_eq!(
+        kept,
+        serde_json::json!(["Quiet word one to one", "Asked to read aloud", "medium"]),
+        "an edit starts from what was saved"
+    );
     phone
         .click(&format!("label[for=engagement-3-{SESSION}]"))
         .await;
@@ -134,9 +153,18 @@ async fn a_tutor_logs_progress_offline_and_edits_it() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(all.len(), 1, "one entry, three versions");
-    assert_eq!(
-        server.rows("SELECT COUNT(*) AS n FROM progress_saves")[0]["n"],
-        3
+    let latest = server.rows(
+        "SELECT engagement, incidents, strategies FROM progress_saves ORDER BY device_time DESC LIMIT 1",
     );
+    assert_eq!(latest[0]["engagement"], 3);
+    for column in ["incidents", "strategies"] {
+        let kept: serde_json::Value =
+            serde_json::from_str(latest[0][column].as_str().unwrap_or("[]")).expect("json");
+        assert_eq!(
+            kept.as_array().map(Vec::len),
+            Some(1),
+            "{column} kept by the edit"
+        );
+    }
     phone.close().await;
 }

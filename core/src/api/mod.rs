@@ -168,6 +168,10 @@ pub struct TodaySession {
 pub struct TodayProgress {
     pub entry_id: String,
     pub engagement: crate::progress::Engagement,
+    /// The rest of the entry, so an edit starts from what was saved.
+    pub incidents: Vec<Incident>,
+    pub strategies: Vec<StrategyUse>,
+    pub note: String,
     /// Saves so far, the current one included.
     pub versions: u32,
     pub device_time: DateTime<Utc>,

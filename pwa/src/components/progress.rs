@@ -3,7 +3,7 @@
 //! if there was one, a note. Saved through the outbox like a mark, so it
 //! works with no signal; saving again edits the entry (a new version).
 
-use lt_core::api::{Incident, ProgressRequest, StrategyUse, TodaySession};
+use lt_core::api::{Incident, ProgressRequest, StrategyUse, TodayProgress, TodaySession};
 use lt_core::progress::{Effect, Engagement, IncidentKind, Severity};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -11,6 +11,37 @@ use yew::prelude::*;
 use crate::components::textarea_value;
 use crate::outbox::{self, Pending, Tap, use_outbox};
 use crate::session::use_session;
+
+/// An entry's content, whether this phone saved it or the server sent it.
+#[derive(Clone, PartialEq)]
+struct Draft {
+    engagement: Engagement,
+    incidents: Vec<Incident>,
+    strategies: Vec<StrategyUse>,
+    note: String,
+}
+
+impl From<&TodayProgress> for Draft {
+    fn from(p: &TodayProgress) -> Self {
+        Draft {
+            engagement: p.engagement,
+            incidents: p.incidents.clone(),
+            strategies: p.strategies.clone(),
+            note: p.note.clone(),
+        }
+    }
+}
+
+impl From<&ProgressRequest> for Draft {
+    fn from(p: &ProgressRequest) -> Self {
+        Draft {
+            engagement: p.engagement,
+            incidents: p.incidents.clone(),
+            strategies: p.strategies.clone(),
+            note: p.note.clone(),
+        }
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct ProgressProps {
@@ -38,6 +69,24 @@ fn value(node: &NodeRef) -> String {
         .unwrap_or_default()
 }
 
+/// The wire name of an enum value, as a select's option carries it.
+fn enum_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn set_value(node: &NodeRef, value: &str) {
+    if let Some(input) = node.cast::<HtmlInputElement>() {
+        input.set_value(value);
+    } else if let Some(select) = node.cast::<HtmlSelectElement>() {
+        select.set_value(value);
+    } else if let Some(area) = node.cast::<web_sys::HtmlTextAreaElement>() {
+        area.set_value(value);
+    }
+}
+
 /// A select's value read as the enum it names.
 fn chosen<T: serde::de::DeserializeOwned>(node: &NodeRef) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(value(node))).ok()
@@ -50,7 +99,12 @@ pub fn ProgressForm(props: &ProgressProps) -> Html {
     let effect = use_state(|| None::<u8>);
     let incident = use_state(|| false);
     let failure = use_state(|| None::<String>);
-    let saved = use_state(|| false);
+    // What this phone saved last; until then what the server has. An edit
+    // starts from it, so nothing saved before is lost by saving again.
+    let kept = use_state(|| None::<Draft>);
+    let known = (*kept)
+        .clone()
+        .or_else(|| props.session.progress.as_ref().map(Draft::from));
     // One entry per session: the one already logged (from the server), or a
     // new one; saving again is an edit of it.
     let entry_id = {
@@ -69,15 +123,53 @@ pub fn ProgressForm(props: &ProgressProps) -> Html {
     );
     let outbox = use_outbox();
     let person_id = use_session().session.me().map(|m| m.person_id.clone());
+    {
+        // Opened, the form starts from what was saved. Set once on opening,
+        // not as controlled values, so a re-render never undoes typing.
+        let fields = [
+            strategy.clone(),
+            kind.clone(),
+            severity.clone(),
+            time.clone(),
+            trigger.clone(),
+            used.clone(),
+            outcome.clone(),
+            note.clone(),
+        ];
+        let known = known.clone();
+        use_effect_with(*open, move |open| {
+            if let (true, Some(d)) = (*open, &known) {
+                let incident = d.incidents.first();
+                let text = |f: fn(&Incident) -> String| incident.map(f).unwrap_or_default();
+                let values = [
+                    d.strategies
+                        .first()
+                        .map(|s| s.strategy.clone())
+                        .unwrap_or_default(),
+                    text(|i| enum_name(&i.kind)),
+                    text(|i| enum_name(&i.severity)),
+                    text(|i| i.time.format("%H:%M").to_string()),
+                    text(|i| i.trigger.clone()),
+                    text(|i| i.strategy.clone()),
+                    text(|i| i.outcome.clone()),
+                    d.note.clone(),
+                ];
+                for (node, value) in fields.iter().zip(values) {
+                    set_value(node, &value);
+                }
+            }
+        });
+    }
     let s = &props.session;
     let ids = |part: &str| format!("{part}-{}", s.session_id);
     let save = {
-        let (engagement, effect, incident, failure, saved) = (
+        let (engagement, effect, incident, failure, kept, open) = (
             engagement.clone(),
             effect.clone(),
             incident.clone(),
             failure.clone(),
-            saved.clone(),
+            kept.clone(),
+            open.clone(),
         );
         let (strategy, kind, severity, time, trigger, used, outcome, note) = (
             strategy.clone(),
@@ -136,27 +228,50 @@ pub fn ProgressForm(props: &ProgressProps) -> Html {
                     "This browser cannot make an entry's id; update it.".into(),
                 ));
             };
+            let body = ProgressRequest {
+                entry_id: entry_id.clone(),
+                session_id: session_id.clone(),
+                date,
+                engagement: level,
+                incidents,
+                strategies,
+                note: textarea_value(&note),
+                device_time: crate::clock::device_now(),
+            };
             failure.set(None);
-            saved.set(true);
+            kept.set(Some(Draft::from(&body)));
+            // Closed again: the card shows it waiting, then what was logged.
+            open.set(false);
             add.emit(Pending {
                 id,
                 person_id,
-                tap: Tap::Progress(ProgressRequest {
-                    entry_id: entry_id.clone(),
-                    session_id: session_id.clone(),
-                    date,
-                    engagement: level,
-                    incidents,
-                    strategies,
-                    note: textarea_value(&note),
-                    device_time: crate::clock::device_now(),
-                }),
+                tap: Tap::Progress(body),
                 refused: None,
             });
         })
     };
     if !*open {
-        let open = open.clone();
+        // Opening starts the choices from what was saved.
+        let start = {
+            let (open, engagement, effect, incident) = (
+                open.clone(),
+                engagement.clone(),
+                effect.clone(),
+                incident.clone(),
+            );
+            let known = known.clone();
+            Callback::from(move |_| {
+                engagement.set(known.as_ref().map(|d| d.engagement.point()));
+                effect.set(
+                    known
+                        .as_ref()
+                        .and_then(|d| d.strategies.first())
+                        .map(|s| s.effect.point()),
+                );
+                incident.set(known.as_ref().is_some_and(|d| !d.incidents.is_empty()));
+                open.set(true);
+            })
+        };
         let logged = props.session.progress.as_ref();
         return html! {
             <>
@@ -167,8 +282,8 @@ pub fn ProgressForm(props: &ProgressProps) -> Html {
                         p.engagement.descriptor()
                     ) }</p>
                 }
-                <button class="secondary log-progress" onclick={Callback::from(move |_| open.set(true))}>
-                    { if *saved || logged.is_some() { "Edit progress" } else { "Log progress" } }
+                <button class="secondary log-progress" onclick={start}>
+                    { if known.is_some() { "Edit progress" } else { "Log progress" } }
                 </button>
             </>
         };
@@ -210,7 +325,7 @@ pub fn ProgressForm(props: &ProgressProps) -> Html {
                     <label for={ids("kind")}>{ "What happened" }</label>
                     <select id={ids("kind")} ref={kind}>
                         { for KINDS.iter().map(|(k, label)| html! {
-                            <option value={serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()}>{ *label }</option>
+                            <option value={enum_name(k)}>{ *label }</option>
                         }) }
                     </select>
                     <label for={ids("severity")}>{ "How serious" }</label>
@@ -233,10 +348,7 @@ pub fn ProgressForm(props: &ProgressProps) -> Html {
             }
             <label for={ids("note")}>{ "Note (optional)" }</label>
             <textarea id={ids("note")} ref={note} rows="2" />
-            <button type="submit" class="primary">{ if *saved { "Save again" } else { "Save progress" } }</button>
-            if *saved {
-                <p role="status">{ "Kept on this phone; sent when there is signal." }</p>
-            }
+            <button type="submit" class="primary">{ "Save progress" }</button>
             if let Some(message) = &*failure {
                 <p class="error" role="alert">{ message.clone() }</p>
             }

@@ -51,6 +51,9 @@ struct ProgressRow {
     entry_id: String,
     session_id: String,
     engagement: u8,
+    incidents: String,
+    strategies: String,
+    note: String,
     device_time: String,
 }
 
@@ -63,7 +66,8 @@ async fn attach_progress(
 ) -> ApiResult<()> {
     let rows: Vec<ProgressRow> = records_on(
         db,
-        "SELECT p.entry_id, p.session_id, p.engagement, p.device_time FROM progress_saves p",
+        "SELECT p.entry_id, p.session_id, p.engagement, p.incidents, p.strategies, p.note,
+                p.device_time FROM progress_saves p",
         "p",
         date,
         sessions.iter().filter(|s| s.may_register),
@@ -81,6 +85,9 @@ async fn attach_progress(
         session.progress = Some(TodayProgress {
             entry_id: latest.entry_id.clone(),
             engagement: lt_core::progress::Engagement::new(latest.engagement).ok_or_else(bad)?,
+            incidents: serde_json::from_str(&latest.incidents).map_err(|_| bad())?,
+            strategies: serde_json::from_str(&latest.strategies).map_err(|_| bad())?,
+            note: latest.note.clone(),
             versions: mine
                 .iter()
                 .filter(|r| r.entry_id == latest.entry_id)
