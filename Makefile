@@ -44,7 +44,7 @@ lint:
 	cargo clippy --target wasm32-unknown-unknown -p lt-worker -p lt-pwa -- -D warnings
 
 unit:
-	cargo test -p lt-core
+	cargo test -p lt-core --features pdf
 
 # The end-to-end and browser suites start their own servers (fresh port and
 # state folder each) from the build above; anything left running is stopped.

@@ -26,6 +26,8 @@ need_apt libssl-dev
 if [ "${1:-}" = "--test" ]; then
   need_apt chromium
   need_apt chromium-driver
+  # pdftotext and pdftoppm read back the Reintegration Export's PDF.
+  need_apt poppler-utils
 fi
 if [ ${#apt_missing[@]} -gt 0 ]; then
   say "apt-get install ${apt_missing[*]}"

@@ -246,6 +246,30 @@ pub fn deciding(school_codes: &[&str]) -> Option<usize> {
         .or_else(|| (!school_codes.is_empty()).then_some(0))
 }
 
+/// What a register code counts as in the DfE's attendance figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Present, late before the register closed, or at approved provision.
+    Attending,
+    AuthorisedAbsence,
+    /// Includes late after the register closed (U) and no reason yet (N).
+    UnauthorisedAbsence,
+    /// Y codes: the session is left out of the possible sessions.
+    NotPossible,
+}
+
+/// The category of a code this system writes (either register).
+pub fn category(code: &str) -> Option<Category> {
+    match code {
+        "/" | "\\" | "L" | "B" | "K" => Some(Category::Attending),
+        "I" | "M" | "R" | "C" | "E" => Some(Category::AuthorisedAbsence),
+        "U" | "G" | "O" | "N" => Some(Category::UnauthorisedAbsence),
+        "Y1" | "Y2" => Some(Category::NotPossible),
+        _ => None,
+    }
+}
+
 /// A mark as the conflict rule sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stamped {
@@ -484,6 +508,15 @@ mod tests {
             let c = codes(mark, half, by);
             let known = ["/", "\\", "L", "U", "B", "K", "I", "M", "R", "C", "E", "Y1", "Y2", "G", "O", "N"];
             prop_assert!(known.contains(&c.ap) && known.contains(&c.school));
+            // Every code written falls in one DfE category, the same in both
+            // registers except that an absence never reads as attending.
+            let (ap, school) = (category(c.ap), category(c.school));
+            prop_assert!(ap.is_some() && school.is_some());
+            prop_assert_eq!(ap == Some(Category::Attending), school == Some(Category::Attending));
+            prop_assert_eq!(
+                matches!(mark, Mark::Absent(_) | Mark::Late { minutes: 31.. }),
+                ap != Some(Category::Attending)
+            );
         }
     }
 }

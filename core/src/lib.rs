@@ -17,6 +17,7 @@ pub mod london;
 pub mod notify;
 pub mod openapi;
 pub mod progress;
+pub mod report;
 pub mod throttle;
 pub mod timetable;
 pub mod timetable_edits;

@@ -176,6 +176,12 @@ pub fn weekly_counts(weeks: &[NaiveDate], days: impl IntoIterator<Item = NaiveDa
 /// The least-squares slope per week of the weeks that have a value;
 /// None with fewer than two such weeks.
 pub fn slope(series: &[Option<f64>]) -> Option<f64> {
+    fit(series).map(|(_, slope)| slope)
+}
+
+/// The least-squares line through the weeks that have a value, as
+/// (value at week 0, change per week).
+pub fn fit(series: &[Option<f64>]) -> Option<(f64, f64)> {
     let points: Vec<(f64, f64)> = series
         .iter()
         .enumerate()
@@ -189,7 +195,10 @@ pub fn slope(series: &[Option<f64>]) -> Option<f64> {
     let mean_y = points.iter().map(|p| p.1).sum::<f64>() / n;
     let sxx: f64 = points.iter().map(|p| (p.0 - mean_x).powi(2)).sum();
     let sxy: f64 = points.iter().map(|p| (p.0 - mean_x) * (p.1 - mean_y)).sum();
-    (sxx > 0.0).then(|| sxy / sxx)
+    (sxx > 0.0).then(|| {
+        let slope = sxy / sxx;
+        (mean_y - slope * mean_x, slope)
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -226,9 +235,10 @@ pub struct StrategyEvidence {
     pub score: f64,
 }
 
-/// How much a single use is discounted: one scale point at n = 1, half a
-/// point at n = 4, a fifth at n = 25.
-const EVIDENCE_MARGIN: f64 = 1.0;
+/// How much a single use is discounted: two scale points at n = 1 (half
+/// the 1–5 scale, so one top rating ranks below a steady 4 from many uses),
+/// one point at n = 4, 0.4 at n = 25.
+const EVIDENCE_MARGIN: f64 = 2.0;
 
 /// Ranks strategies by evidence, best first: a lower bound on the mean
 /// effect that rises with the number of uses, then more uses, then name.
@@ -322,3 +332,38 @@ pub fn check_entry(entry: &crate::api::ProgressRequest) -> Result<(), crate::api
 
 #[cfg(test)]
 mod tests;
+
+/// Checks a review, naming the first field at fault.
+pub fn check_review(review: &crate::api::ReviewRequest) -> Result<(), crate::api::ErrorDetail> {
+    use crate::api::ErrorDetail;
+    for (name, level) in [
+        ("reading_age", &review.reading_age),
+        ("english_level", &review.english_level),
+        ("maths_level", &review.maths_level),
+    ] {
+        if level.as_deref().is_some_and(|l| l.chars().count() > 120) {
+            return Err(ErrorDetail::invalid(name, "at most 120 characters"));
+        }
+    }
+    if review.commentary.chars().count() > MAX_NOTE {
+        return Err(ErrorDetail::invalid(
+            "commentary",
+            format!("at most {MAX_NOTE} characters"),
+        ));
+    }
+    let said_something = [
+        &review.reading_age,
+        &review.english_level,
+        &review.maths_level,
+    ]
+    .iter()
+    .any(|l| l.as_deref().is_some_and(|l| !l.trim().is_empty()))
+        || !review.commentary.trim().is_empty();
+    if !said_something {
+        return Err(ErrorDetail::invalid(
+            "commentary",
+            "write a comment or at least one level",
+        ));
+    }
+    Ok(())
+}

@@ -42,7 +42,10 @@ pub use placements::{
     ContactSide, DesignatedContact, NewPlacement, PlacementDetail, PlacementList,
     PlacementListItem, PlacementState, SafeguardingFlags, SetContacts,
 };
-pub use progress::{Incident, ProgressLog, ProgressRecord, ProgressRequest, StrategyUse};
+pub use progress::{
+    Incident, ProgressLog, ProgressRecord, ProgressRequest, Review, ReviewList, ReviewRequest,
+    StrategyUse,
+};
 pub use timetable::{
     Choice, NewSession, SessionChange, SessionSlot, Term, Terms, Timetable, UpcomingSession,
 };

@@ -82,3 +82,39 @@ pub struct ProgressRecord {
 pub struct ProgressLog {
     pub entries: Vec<ProgressRecord>,
 }
+
+/// `POST /api/placements/{placement_id}/reviews`: where the pupil is now,
+/// and what the staff who know them want the next school to hear. A level
+/// left out keeps the one reviewed before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    #[serde(default)]
+    pub reading_age: Option<String>,
+    #[serde(default)]
+    pub english_level: Option<String>,
+    #[serde(default)]
+    pub maths_level: Option<String>,
+    #[serde(default)]
+    pub commentary: String,
+}
+
+/// A review as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Review {
+    pub review_id: String,
+    pub placement_id: String,
+    pub reading_age: Option<String>,
+    pub english_level: Option<String>,
+    pub maths_level: Option<String>,
+    pub commentary: String,
+    /// The name of whoever wrote it.
+    pub written_by: String,
+    pub written_at: DateTime<Utc>,
+}
+
+/// `GET /api/placements/{placement_id}/reviews`: newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ReviewList {
+    pub reviews: Vec<Review>,
+}
