@@ -171,6 +171,13 @@ impl PlacementAccess {
     pub fn ap_id(&self) -> &str {
         &self.ap_id
     }
+
+    /// Reviews (where the pupil is now, commentary for the next school) are
+    /// the AP's evidence: its staff and tutors write them, the commissioner
+    /// reads them.
+    pub fn may_review(&self) -> bool {
+        self.manages || !self.commissions
+    }
 }
 
 impl Principal {

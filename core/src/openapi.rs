@@ -21,7 +21,9 @@ use crate::api::{
     NewPlacement, NewSession, PeopleList, PlacementDetail, PlacementList, ReturnBaseline,
     SessionChange, SetContacts, Terms, Timetable,
 };
-use crate::api::{ProgressLog, ProgressRecord, ProgressRequest};
+use crate::api::{
+    ExportQuery, ProgressLog, ProgressRecord, ProgressRequest, Review, ReviewList, ReviewRequest,
+};
 use crate::gate::{self, Section, ctf::MAX_CTF_BYTES};
 
 struct Operation {
@@ -418,6 +420,34 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
             (200, "The log", s.response::<ProgressLog>()),
             &[],
         ),
+        Endpoint::ListReviews => op(
+            "listReviews",
+            "The placement's reviews (where the pupil is now, and staff commentary), newest first",
+            None,
+            (200, "The reviews", s.response::<ReviewList>()),
+            &[],
+        ),
+        Endpoint::AddReview => op(
+            "addReview",
+            "The AP's staff record where the pupil is now (reading age, English and maths working levels) and commentary for the next school; the Reintegration Export shows the latest of each level beside the baseline",
+            s.request::<ReviewRequest>(),
+            (201, "Recorded", s.response::<Review>()),
+            &[403],
+        ),
+        Endpoint::GetExport => Operation {
+            query: Some(inline_schema::<ExportQuery>()),
+            ..op(
+                "getExport",
+                "The Reintegration Export for the placement as it stands (or as it ended): JSON (schema learntrek.reintegration-export.v1), an accessible HTML page, or an A4 PDF, with the same content in each",
+                None,
+                (
+                    200,
+                    "The export",
+                    s.response::<crate::report::ReintegrationExport>(),
+                ),
+                &[400],
+            )
+        },
         Endpoint::ExportAttendance => Operation {
             query: Some(inline_schema::<AttendanceQuery>()),
             ..op(
@@ -562,6 +592,14 @@ pub fn document(version: &str) -> Value {
         let (status, description, body) = op.success;
         let mut ok = json!({ "description": description });
         match (body, endpoint) {
+            (Some(schema), Endpoint::GetExport) => {
+                // OpenAPI 3.1 describes file bodies by media type, not `format: binary`.
+                ok["content"] = json!({
+                    "application/json": { "schema": schema },
+                    "text/html": { "schema": { "type": "string" } },
+                    "application/pdf": { "schema": { "type": "string", "contentMediaType": "application/pdf" } },
+                })
+            }
             (Some(schema), _) => ok["content"] = json_content(schema),
             (None, Endpoint::ExportAudit | Endpoint::ExportAttendance) => {
                 ok["content"] = json!({ "text/csv": { "schema": { "type": "string" } } })

@@ -212,6 +212,14 @@ fn placement_path(endpoint: Endpoint, placement_id: &str) -> String {
     endpoint.path().replace("{placement_id}", placement_id)
 }
 
+/// The Reintegration Export in `format` (json, html or pdf), as a link.
+pub fn export_url(placement_id: &str, format: &str) -> String {
+    format!(
+        "{}?format={format}",
+        placement_path(Endpoint::GetExport, placement_id)
+    )
+}
+
 pub async fn placements() -> Result<PlacementList, Failure> {
     get(Endpoint::ListPlacements.path()).await
 }

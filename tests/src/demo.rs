@@ -4,6 +4,8 @@
 //! sessions today. A second AP, Hillside, with one pupil, shows that APs are
 //! kept apart.
 
+pub mod history;
+
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use lt_core::credentials::{SALT_BYTES, hash_password};
 
@@ -537,6 +539,7 @@ pub fn seed_sql(today: NaiveDate) -> String {
             );
         }
     }
+    sql += &history::sql(today, &now);
     sql
 }
 
@@ -649,7 +652,8 @@ mod tests {
         let sql = seed_sql(saturday);
         assert!(sql.contains("session-amara-6-0"));
         assert!(!sql.contains("session-amara-7-0"));
-        assert_eq!(sql.matches("INSERT INTO pupils").count(), PUPILS.len());
+        // The demo pupils and Jordan, whose history is seeded apart.
+        assert_eq!(sql.matches("INSERT INTO pupils").count(), PUPILS.len() + 1);
     }
 
     #[test]

@@ -144,6 +144,7 @@ fn expect(
                 | Endpoint::RemoveSession
                 | Endpoint::ChangeSession
                 | Endpoint::SetContacts => access.manages,
+                Endpoint::AddReview => access.may_review(),
                 _ => true,
             };
             return if may {

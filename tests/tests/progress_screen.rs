@@ -64,14 +64,19 @@ async fn a_tutor_logs_progress_offline_and_edits_it() {
         waiting.iter().any(|t| t.contains("Progress: engagement 4")),
         "{waiting:?}"
     );
-    assert_eq!(server.rows("SELECT id FROM progress_saves").len(), 0);
+    assert_eq!(
+        server
+            .rows("SELECT id FROM progress_saves WHERE placement_id <> 'placement-jordan'")
+            .len(),
+        0
+    );
     phone.screenshot("progress-waiting").await;
 
     phone.set_offline(false).await;
     let mut saved = Vec::new();
     for _ in 0..100 {
         saved =
-            server.rows("SELECT entry_id, engagement, incidents, strategies FROM progress_saves");
+            server.rows("SELECT entry_id, engagement, incidents, strategies FROM progress_saves WHERE placement_id <> 'placement-jordan'");
         if !saved.is_empty() {
             break;
         }
@@ -100,7 +105,7 @@ async fn a_tutor_logs_progress_offline_and_edits_it() {
     let mut versions = Vec::new();
     for _ in 0..100 {
         versions =
-            server.rows("SELECT entry_id, engagement FROM progress_saves ORDER BY device_time");
+            server.rows("SELECT entry_id, engagement FROM progress_saves WHERE placement_id <> 'placement-jordan' ORDER BY device_time");
         if versions.len() == 2 {
             break;
         }
@@ -145,8 +150,12 @@ async fn a_tutor_logs_progress_offline_and_edits_it() {
         .await;
     let mut all = Vec::new();
     for _ in 0..100 {
-        all = server.rows("SELECT DISTINCT entry_id FROM progress_saves");
-        let count = server.rows("SELECT COUNT(*) AS n FROM progress_saves");
+        all = server.rows(
+            "SELECT DISTINCT entry_id FROM progress_saves WHERE placement_id <> 'placement-jordan'",
+        );
+        let count = server.rows(
+            "SELECT COUNT(*) AS n FROM progress_saves WHERE placement_id <> 'placement-jordan'",
+        );
         if count[0]["n"] == 3 {
             break;
         }
@@ -154,7 +163,7 @@ async fn a_tutor_logs_progress_offline_and_edits_it() {
     }
     assert_eq!(all.len(), 1, "one entry, three versions");
     let latest = server.rows(
-        "SELECT engagement, incidents, strategies FROM progress_saves ORDER BY device_time DESC LIMIT 1",
+        "SELECT engagement, incidents, strategies FROM progress_saves WHERE placement_id <> 'placement-jordan' ORDER BY device_time DESC LIMIT 1",
     );
     assert_eq!(latest[0]["engagement"], 3);
     for column in ["incidents", "strategies"] {

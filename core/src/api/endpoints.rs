@@ -89,6 +89,9 @@ pub enum Endpoint {
     SaveAlertSettings,
     PutProgress,
     GetProgress,
+    ListReviews,
+    AddReview,
+    GetExport,
 }
 
 /// Who may call a route at all, before any check on the records it touches.
@@ -182,6 +185,9 @@ impl Endpoint {
         Endpoint::SaveAlertSettings,
         Endpoint::PutProgress,
         Endpoint::GetProgress,
+        Endpoint::ListReviews,
+        Endpoint::AddReview,
+        Endpoint::GetExport,
     ];
 
     pub fn method(self) -> Method {
@@ -206,7 +212,9 @@ impl Endpoint {
             | Endpoint::GetAlert
             | Endpoint::GetPushKey
             | Endpoint::GetAlertSettings
-            | Endpoint::GetProgress => Method::Get,
+            | Endpoint::GetProgress
+            | Endpoint::ListReviews
+            | Endpoint::GetExport => Method::Get,
             Endpoint::SaveBaselineSection
             | Endpoint::ChangeSession
             | Endpoint::SetContacts
@@ -236,7 +244,8 @@ impl Endpoint {
             | Endpoint::AcknowledgeAlert
             | Endpoint::CloseAlert
             | Endpoint::AddPushSubscription
-            | Endpoint::RemovePushSubscription => Method::Post,
+            | Endpoint::RemovePushSubscription
+            | Endpoint::AddReview => Method::Post,
         }
     }
 
@@ -299,6 +308,8 @@ impl Endpoint {
             }
             Endpoint::PutProgress => "/api/progress/{save_id}",
             Endpoint::GetProgress => "/api/placements/{placement_id}/progress",
+            Endpoint::ListReviews | Endpoint::AddReview => "/api/placements/{placement_id}/reviews",
+            Endpoint::GetExport => "/api/placements/{placement_id}/export",
         }
     }
 
@@ -341,7 +352,10 @@ impl Endpoint {
             | Endpoint::RemoveSession
             | Endpoint::ChangeSession
             | Endpoint::SetContacts
-            | Endpoint::GetProgress => Audience::PlacementViewers,
+            | Endpoint::GetProgress
+            | Endpoint::ListReviews
+            | Endpoint::AddReview
+            | Endpoint::GetExport => Audience::PlacementViewers,
             Endpoint::ListInvitations
             | Endpoint::CreateInvitation
             | Endpoint::RevokeInvitation

@@ -43,8 +43,8 @@ pub use placements::{
     PlacementListItem, PlacementState, SafeguardingFlags, SetContacts,
 };
 pub use progress::{
-    Incident, ProgressLog, ProgressRecord, ProgressRequest, Review, ReviewList, ReviewRequest,
-    StrategyUse,
+    ExportFormat, ExportQuery, Incident, ProgressLog, ProgressRecord, ProgressRequest, Review,
+    ReviewList, ReviewRequest, StrategyUse,
 };
 pub use timetable::{
     Choice, NewSession, SessionChange, SessionSlot, Term, Terms, Timetable, UpcomingSession,

@@ -118,3 +118,25 @@ pub struct Review {
 pub struct ReviewList {
     pub reviews: Vec<Review>,
 }
+
+/// The three forms of the Reintegration Export, all with the same content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// `learntrek.reintegration-export.v1`, described in the OpenAPI document.
+    #[default]
+    Json,
+    /// An accessible page to read on screen or print.
+    Html,
+    /// A4, text selectable, fonts embedded.
+    Pdf,
+}
+
+/// `GET /api/placements/{placement_id}/export`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// json (the default), html or pdf.
+    #[serde(default)]
+    pub format: ExportFormat,
+}

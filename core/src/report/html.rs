@@ -187,7 +187,7 @@ pub fn render(e: &ReintegrationExport) -> String {
         for t in &e.triggers {
             let _ = write!(
                 h,
-                "<li>{} <span>({})</span></li>",
+                "<li>{} ({})</li>",
                 escape(&t.trigger),
                 escape(&text::trigger_source(t.in_baseline, t.incidents))
             );

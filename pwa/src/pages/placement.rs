@@ -69,6 +69,9 @@ pub fn PlacementPage(props: &PlacementProps) -> Html {
             if d.editable {
                 <CtfUpload placement_id={props.id.clone()} on_done={reload.reform(|_| ())} />
             }
+            if matches!(d.state, PlacementState::Active | PlacementState::Ended) {
+                <ExportLinks placement_id={props.id.clone()} />
+            }
             <TimetablePanel placement_id={props.id.clone()} state={d.state} />
             { match &*baseline {
                 None => html! { <p class="status" role="status">{ "Loading the baseline…" }</p> },
@@ -300,5 +303,27 @@ fn Timeline(props: &DetailProps) -> Html {
                 </li>
             }) }
         </ol>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ExportProps {
+    placement_id: AttrValue,
+}
+
+/// The Reintegration Export, made fresh from the records on each open.
+#[component]
+fn ExportLinks(props: &ExportProps) -> Html {
+    let id = props.placement_id.as_str();
+    html! {
+        <section class="export" aria-labelledby="export-heading">
+            <h3 id="export-heading">{ "Reintegration Export" }</h3>
+            <p>{ "Attendance, behaviour and engagement over the placement with their trends, the strategies that worked, triggers to avoid, and the baseline beside where the pupil is now." }</p>
+            <div class="actions">
+                <a class="button secondary open-export" href={api::export_url(id, "html")}>{ "Read it here" }</a>
+                <a class="button secondary" href={api::export_url(id, "pdf")} download="">{ "Download the PDF" }</a>
+                <a class="button secondary" href={api::export_url(id, "json")} download="">{ "Download the data (JSON)" }</a>
+            </div>
+        </section>
     }
 }

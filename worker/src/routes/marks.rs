@@ -38,7 +38,7 @@ pub(super) struct SessionRow {
 pub(crate) struct MarkRow {
     pub(crate) id: String,
     pub(super) session_id: String,
-    date: String,
+    pub(super) date: String,
     placement_id: String,
     kind: String,
     pub(super) minutes_late: Option<u32>,

@@ -7,6 +7,7 @@ mod audit;
 mod baseline;
 mod contacts;
 mod directory;
+mod export;
 mod handovers;
 mod health;
 mod invitations;
@@ -17,6 +18,7 @@ mod people;
 mod placements;
 mod progress;
 mod push;
+mod reviews;
 mod session;
 mod steps;
 mod terms;
@@ -256,6 +258,17 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
         }
         Endpoint::GetProgress => {
             progress::log(&db::open(env)?, gate.caller()?, &placement_id).await
+        }
+        Endpoint::ListReviews => {
+            reviews::list(&db::open(env)?, gate.caller()?, &placement_id).await
+        }
+        Endpoint::AddReview => {
+            let audit = unplaced()?;
+            reviews::add(req, &db::open(env)?, gate.caller()?, &placement_id, audit).await
+        }
+        Endpoint::GetExport => {
+            let audit = unplaced()?;
+            export::get(req, &db::open(env)?, gate.caller()?, &placement_id, audit).await
         }
         Endpoint::ListAudit => audit::list(req, &db::open(env)?, gate.manager()?).await,
         Endpoint::ExportAudit => audit::export(req, &db::open(env)?, gate.manager()?).await,

@@ -76,7 +76,7 @@ const SELECT: &str =
     JOIN organisations a ON a.id = p.ap_id
     JOIN organisations c ON c.id = p.commissioner_id";
 
-fn not_found() -> ApiError {
+pub(super) fn not_found() -> ApiError {
     ApiError::new(
         ErrorCode::NotFound,
         "there is no such placement in your account",

@@ -154,6 +154,12 @@ fn json_text<T: serde::Serialize>(list: &[T]) -> String {
 /// The current version of each entry of the placement, newest session first.
 pub async fn log(db: &D1Database, caller: &Caller, placement_id: &str) -> ApiResult<Response> {
     placements::find(db, caller, placement_id).await?;
+    let entries = current(db, placement_id).await?;
+    Ok(http::json(200, &ProgressLog { entries }))
+}
+
+/// Each entry of a placement as last saved on its device.
+pub(super) async fn current(db: &D1Database, placement_id: &str) -> ApiResult<Vec<ProgressRecord>> {
     let rows: Vec<SaveRow> = query!(
         db,
         &format!(
@@ -168,9 +174,5 @@ pub async fn log(db: &D1Database, caller: &Caller, placement_id: &str) -> ApiRes
     .all()
     .await?
     .results()?;
-    let entries = rows
-        .into_iter()
-        .map(SaveRow::record)
-        .collect::<ApiResult<_>>()?;
-    Ok(http::json(200, &ProgressLog { entries }))
+    rows.into_iter().map(SaveRow::record).collect()
 }

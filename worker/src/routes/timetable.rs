@@ -448,8 +448,9 @@ pub async fn add(
         query!(
             db,
             "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, tutor_id,
-                                   escort_id, pickup_place, pickup_time, alert_grace_minutes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                   escort_id, pickup_place, pickup_time, alert_grace_minutes,
+                                   valid_from)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             &session_id,
             id,
             new.weekday,
@@ -460,7 +461,8 @@ pub async fn add(
             &escort,
             &blank_to_none(&new.pickup_place),
             &blank_to_none(&new.pickup_time),
-            &new.alert_grace_minutes
+            &new.alert_grace_minutes,
+            &london::local_date(audit.at).to_string()
         )?,
         audit.entry(
             db,
