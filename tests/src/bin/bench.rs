@@ -81,6 +81,23 @@ async fn main() {
     })
     .await;
 
+    // Issue 7: the Reintegration Export of Jordan's twelve-week placement
+    // (60 sessions, 55 progress entries), read and worked out on each call.
+    for format in ["json", "html", "pdf"] {
+        let url = server.url(&format!(
+            "/api/placements/{}/export?format={format}",
+            lt_tests::demo::history::PLACEMENT
+        ));
+        measure(&format!("GET export ({format}, 12 weeks)"), 30, || async {
+            http.get(&url)
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .map_or(599, |r| r.status().as_u16())
+        })
+        .await;
+    }
+
     let sign_in = server.url("/api/sign-in");
     let body = serde_json::json!({ "email": "dsl@riverside.example", "password": lt_tests::demo::PASSWORD });
     measure("POST /api/sign-in (Argon2id verify)", 30, || async {
