@@ -112,6 +112,12 @@ impl ApManager {
         &self.person_id
     }
 
+    /// Erasing records and setting how long they are kept is the AP admin's
+    /// decision, not the DSL's.
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::ApAdmin
+    }
+
     /// DSLs invite anyone but another AP admin; admins invite anyone.
     pub fn may_invite(&self, role: Role) -> bool {
         self.role == Role::ApAdmin || role != Role::ApAdmin

@@ -18,6 +18,8 @@ pub mod notify;
 pub mod openapi;
 pub mod progress;
 pub mod report;
+pub mod retention;
+pub mod share;
 pub mod throttle;
 pub mod timetable;
 pub mod timetable_edits;

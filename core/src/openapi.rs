@@ -21,8 +21,12 @@ use crate::api::{
     NewPlacement, NewSession, PeopleList, PlacementDetail, PlacementList, ReturnBaseline,
     SessionChange, SetContacts, Terms, Timetable,
 };
+use crate::api::{EraseRecord, Erased, RetentionReview, RetentionRule};
 use crate::api::{
     ExportQuery, ProgressLog, ProgressRecord, ProgressRequest, Review, ReviewList, ReviewRequest,
+};
+use crate::api::{
+    NewShare, OpenShare, Share, ShareCodeRequest, ShareCodeSent, ShareList, SharedExport,
 };
 use crate::gate::{self, Section, ctf::MAX_CTF_BYTES};
 
@@ -448,6 +452,88 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
                 &[400],
             )
         },
+        Endpoint::ListShares => op(
+            "listShares",
+            "The AP's links sharing this placement's export: to whom, until when, revoked or not, how often opened",
+            None,
+            (200, "The shares", s.response::<ShareList>()),
+            &[403],
+        ),
+        Endpoint::CreateShare => op(
+            "createShare",
+            "Share the Reintegration Export with a named person outside LearnTrek: their email gets a link (a 256-bit token, stored only as a SHA-256 digest) that works for `days` (1–30, default 14) and opens only with a one-time code sent to that address",
+            s.request::<NewShare>(),
+            (
+                201,
+                "Shared; the link has been emailed",
+                s.response::<Share>(),
+            ),
+            &[403],
+        ),
+        Endpoint::RevokeShare => op(
+            "revokeShare",
+            "Stop a link working at once; revoking again changes nothing",
+            None,
+            (200, "The share", s.response::<Share>()),
+            &[403],
+        ),
+        Endpoint::SendShareCode => op(
+            "sendShareCode",
+            "The holder of a link asks for a one-time code: six digits, emailed to the named recipient, good for 10 minutes and 5 tries; at most 3 an hour per link",
+            s.request::<ShareCodeRequest>(),
+            (202, "A code is on its way", s.response::<ShareCodeSent>()),
+            &[404, 410, 429],
+        ),
+        Endpoint::OpenShare => op(
+            "openShare",
+            "Open a shared export with the link's token and the emailed code; the answer sets a cookie (`lt_share`, 30 minutes, only for /api/shared) for the HTML and PDF. Every opening is in the AP's audit log",
+            s.request::<OpenShare>(),
+            (200, "The export", s.response::<SharedExport>()),
+            &[404, 410, 429],
+        ),
+        Endpoint::GetSharedExport => Operation {
+            query: Some(inline_schema::<ExportQuery>()),
+            ..op(
+                "getSharedExport",
+                "The shared export as JSON, HTML or PDF, for 30 minutes after the code was entered (the `lt_share` cookie)",
+                None,
+                (
+                    200,
+                    "The export",
+                    s.response::<crate::report::ReintegrationExport>(),
+                ),
+                &[400, 401, 410],
+            )
+        },
+        Endpoint::GetRetention => op(
+            "getRetention",
+            "How long the AP keeps pupils' records (default: until the pupil is 25, as the IRMS toolkit advises) and the ended placements the latest daily review found due",
+            None,
+            (
+                200,
+                "The rule and the records due",
+                s.response::<RetentionReview>(),
+            ),
+            &[],
+        ),
+        Endpoint::SaveRetention => op(
+            "saveRetention",
+            "Change the age until which records are kept (AP admins)",
+            s.request::<RetentionRule>(),
+            (
+                200,
+                "The rule and the records due",
+                s.response::<RetentionReview>(),
+            ),
+            &[],
+        ),
+        Endpoint::EraseRecord => op(
+            "eraseRecord",
+            "Erase an ended placement's record and, with its last placement, the pupil: registers, hand-overs, progress, reviews, baseline, timetable, alerts and shares (AP admins; type the pupil's last name to confirm). The audit log keeps an entry of what was erased and by whom",
+            s.request::<EraseRecord>(),
+            (200, "What was erased", s.response::<Erased>()),
+            &[403, 409],
+        ),
         Endpoint::ExportAttendance => Operation {
             query: Some(inline_schema::<AttendanceQuery>()),
             ..op(
@@ -592,7 +678,7 @@ pub fn document(version: &str) -> Value {
         let (status, description, body) = op.success;
         let mut ok = json!({ "description": description });
         match (body, endpoint) {
-            (Some(schema), Endpoint::GetExport) => {
+            (Some(schema), Endpoint::GetExport | Endpoint::GetSharedExport) => {
                 // OpenAPI 3.1 describes file bodies by media type, not `format: binary`.
                 ok["content"] = json!({
                     "application/json": { "schema": schema },

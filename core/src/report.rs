@@ -9,7 +9,7 @@ pub mod chart;
 pub mod html;
 #[cfg(feature = "pdf")]
 pub mod pdf;
-mod text;
+pub mod text;
 
 use std::collections::BTreeMap;
 

@@ -15,6 +15,9 @@ use lt_core::api::{
     Baseline, CtfImported, NewPlacement, NewSession, PlacementDetail, PlacementList, SessionChange,
     Timetable,
 };
+use lt_core::api::{
+    NewShare, OpenShare, Share, ShareCodeRequest, ShareCodeSent, ShareList, SharedExport,
+};
 use lt_core::gate::{Section, Transition};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -210,6 +213,32 @@ pub fn audit_csv_url(ap_id: &str) -> String {
 
 fn placement_path(endpoint: Endpoint, placement_id: &str) -> String {
     endpoint.path().replace("{placement_id}", placement_id)
+}
+
+pub async fn shares(placement_id: &str) -> Result<ShareList, Failure> {
+    get(&placement_path(Endpoint::ListShares, placement_id)).await
+}
+
+pub async fn create_share(placement_id: &str, body: &NewShare) -> Result<Share, Failure> {
+    post(&placement_path(Endpoint::CreateShare, placement_id), body).await
+}
+
+pub async fn revoke_share(placement_id: &str, share_id: &str) -> Result<Share, Failure> {
+    let path = placement_path(Endpoint::RevokeShare, placement_id).replace("{share_id}", share_id);
+    post(&path, &serde_json::json!({})).await
+}
+
+pub async fn send_share_code(body: &ShareCodeRequest) -> Result<ShareCodeSent, Failure> {
+    post(Endpoint::SendShareCode.path(), body).await
+}
+
+pub async fn open_share(body: &OpenShare) -> Result<SharedExport, Failure> {
+    post(Endpoint::OpenShare.path(), body).await
+}
+
+/// A shared export once opened with its code (the cookie says which).
+pub fn shared_export_url(format: &str) -> String {
+    format!("{}?format={format}", Endpoint::GetSharedExport.path())
 }
 
 /// The Reintegration Export in `format` (json, html or pdf), as a link.

@@ -10,7 +10,7 @@ use crate::components::Nav;
 use crate::outbox::{self, OutboxHandle, Pending};
 use crate::pages::{
     AlertPage, AlertsPage, AuditPage, DashboardPage, Forgot, InvitationsPage, Invite,
-    PlacementPage, PlacementsPage, Reset, SignIn, TodayPage,
+    PlacementPage, PlacementsPage, Reset, Shared, SignIn, TodayPage,
 };
 use crate::route::Route;
 use crate::session::{Session, SessionHandle, use_session};
@@ -91,6 +91,7 @@ fn switch(route: Route) -> Html {
         Route::Invite => html! { <Invite /> },
         Route::Forgot => html! { <Forgot /> },
         Route::Reset => html! { <Reset /> },
+        Route::Shared => html! { <Shared /> },
         Route::Today => html! { <SignedIn><TodayPage /></SignedIn> },
         Route::Dashboard => html! { <SignedIn><DashboardPage /></SignedIn> },
         Route::Alerts => html! { <SignedIn><AlertsPage /></SignedIn> },

@@ -19,6 +19,9 @@ pub enum Route {
     Forgot,
     #[at("/reset")]
     Reset,
+    /// A Reintegration Export shared outside LearnTrek; its token is in the fragment.
+    #[at("/shared")]
+    Shared,
     #[at("/invitations")]
     Invitations,
     #[at("/audit")]

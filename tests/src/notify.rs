@@ -23,6 +23,8 @@ pub const TEMPLATE_INVITATION: &str = "8f0c55c2-7a7e-4a53-9d0e-3c2a6b1e5a01";
 pub const TEMPLATE_PASSWORD_RESET: &str = "8f0c55c2-7a7e-4a53-9d0e-3c2a6b1e5a02";
 pub const TEMPLATE_ALERT: &str = "8f0c55c2-7a7e-4a53-9d0e-3c2a6b1e5a03";
 pub const TEMPLATE_ALERT_SMS: &str = "8f0c55c2-7a7e-4a53-9d0e-3c2a6b1e5a04";
+pub const TEMPLATE_SHARE: &str = "8f0c55c2-7a7e-4a53-9d0e-3c2a6b1e5a05";
+pub const TEMPLATE_SHARE_CODE: &str = "8f0c55c2-7a7e-4a53-9d0e-3c2a6b1e5a06";
 
 /// The API key the worker is given: `{name}-{service id}-{secret}`.
 pub fn api_key() -> String {
@@ -46,6 +48,11 @@ pub fn worker_vars(base_url: &str) -> Vec<(String, String)> {
         (
             "NOTIFY_TEMPLATE_ALERT_SMS".into(),
             TEMPLATE_ALERT_SMS.into(),
+        ),
+        ("NOTIFY_TEMPLATE_SHARE".into(), TEMPLATE_SHARE.into()),
+        (
+            "NOTIFY_TEMPLATE_SHARE_CODE".into(),
+            TEMPLATE_SHARE_CODE.into(),
         ),
     ]
 }
@@ -89,6 +96,18 @@ const TEMPLATES: &[Template] = &[
         kind: Kind::Sms,
         subject: "",
         body: "LearnTrek: ((title)). ((body)) ((link))",
+    },
+    Template {
+        id: TEMPLATE_SHARE,
+        kind: Kind::Email,
+        subject: "((ap_name)) has shared a Reintegration Export with you",
+        body: "Dear ((name)),\n\n((ap_name)) has shared a pupil's Reintegration Export with you on LearnTrek.\n\nOpen it here:\n((link))\n\nWe will email you a code to open it with. The link works until ((expires)).",
+    },
+    Template {
+        id: TEMPLATE_SHARE_CODE,
+        kind: Kind::Email,
+        subject: "Your LearnTrek code",
+        body: "Dear ((name)),\n\nYour code to open the shared export is ((code)). It works for 10 minutes.\n\nIf you did not ask for it, ignore this email.",
     },
 ];
 
@@ -224,6 +243,26 @@ impl NotifyReceiver {
         }
         panic!(
             "no email to {address} arrived; rejected: {:?}",
+            self.rejected()
+        );
+    }
+
+    /// Waits up to ten seconds for the `nth` (from 1) email of `template` to
+    /// `address`, which the worker may send after answering, and returns it.
+    pub async fn wait_for_email(&self, address: &str, template: &str, nth: usize) -> Received {
+        for _ in 0..100 {
+            let mine: Vec<Received> = self
+                .received()
+                .into_iter()
+                .filter(|m| m.email_address == address && m.template_id == template)
+                .collect();
+            if let Some(m) = mine.get(nth - 1) {
+                return m.clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!(
+            "email {nth} of {template} to {address} did not arrive; rejected: {:?}",
             self.rejected()
         );
     }

@@ -248,7 +248,8 @@ async fn reinviting_an_existing_person_adds_scope_after_their_password() {
     assert_eq!(response.status(), 200);
     let me: Me = response.json().await.expect("me");
     assert_eq!(me.grants.len(), 1);
-    assert_eq!(me.grants[0].placements, maya.scope.len() + 1);
+    // Her pupils, Jordan (whose ended placement she taught) and the new one.
+    assert_eq!(me.grants[0].placements, maya.scope.len() + 2);
 }
 
 #[tokio::test]

@@ -63,7 +63,8 @@ fn targets(
                         .replace("{placement_id}", &id)
                         .replace("{section}", "identity")
                         .replace("{session_id}", &format!("session-{key}-1-0"))
-                        .replace("{date}", "2030-01-07"),
+                        .replace("{date}", "2030-01-07")
+                        .replace("{share_id}", &format!("share-matrix-{key}")),
                     None,
                     Some(key.to_string()),
                 )
@@ -120,7 +121,14 @@ fn expect(
                 .iter()
                 .any(|p| endpoint.path().contains(p));
             let record_there = !names_a_record || ap == AP;
-            who.manager_of(ap).is_some() && record_there
+            let Some(manager) = who.manager_of(ap) else {
+                return Expect::Hidden;
+            };
+            // Setting how long records are kept is the admins' decision.
+            if endpoint == Endpoint::SaveRetention && !manager.is_admin() {
+                return Expect::Forbidden;
+            }
+            record_there
         }
         Audience::ApMembers => {
             let ap = ap.expect("an AP route");
@@ -145,6 +153,10 @@ fn expect(
                 | Endpoint::ChangeSession
                 | Endpoint::SetContacts => access.manages,
                 Endpoint::AddReview => access.may_review(),
+                Endpoint::ListShares | Endpoint::CreateShare | Endpoint::RevokeShare => {
+                    access.manages
+                }
+                Endpoint::EraseRecord => who.manager_of(ap).is_some_and(|m| m.is_admin()),
                 _ => true,
             };
             return if may {
@@ -192,6 +204,16 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
         .await
         .expect("invitation");
     let invitation_id = invitation["id"].as_str().expect("id").to_owned();
+    // A share of each placement's export to revoke.
+    for key in ["amara", "kai", "noah"] {
+        let (id, _) = placement_ref(key);
+        server.sql(&format!(
+            "INSERT INTO shares (id, placement_id, token_digest, recipient_email, recipient_name,
+                                 created_at, expires_at)
+             VALUES ('share-matrix-{key}', '{id}', 'digest-{key}', 'x@school.example', 'X',
+                     '2026-01-01T00:00:00+00:00', '2099-01-01T00:00:00+00:00')"
+        ));
+    }
     // A real alert: Amara missed her first session on the last school day.
     let day = demo::last_school_day();
     let at = lt_core::london::to_utc(
@@ -241,7 +263,9 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                     Expect::Forbidden => assert_eq!(status, 403, "{who}: {path}"),
                     Expect::Allowed => assert!(
                         ![401, 403, 404].contains(&status)
-                            || (endpoint == Endpoint::LookUpInvitation && status == 400),
+                            || (endpoint == Endpoint::LookUpInvitation && status == 400)
+                            // Open to anyone, and then asks for an opened share's cookie.
+                            || (endpoint == Endpoint::GetSharedExport && status == 401),
                         "{who}: {path} refused with {status}"
                     ),
                 }

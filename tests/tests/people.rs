@@ -83,8 +83,8 @@ async fn an_admin_invites_from_the_phone_and_reads_the_audit_log() {
         .expect("placements");
     assert_eq!(
         boxes.len(),
-        5,
-        "Northgate commissions five of Riverside's placements (one still referred)"
+        6,
+        "Northgate commissions six of Riverside's placements (one still referred, Jordan's ended)"
     );
     boxes[0].click().await.expect("tick");
     browser.click("form.invite-form button[type=submit]").await;

@@ -32,6 +32,10 @@ pub async fn run(env: &Env, cron: &str, at: DateTime<Utc>) -> Result<Outcome, St
     let first_for_instant = db::wrote(&result);
     record_gates_overdue(&db, at).await?;
     let alerts = alerts::run(env, &db, at).await;
+    // Once a London day; a failure is logged and tried again next minute.
+    if let Err(e) = crate::routes::retention::review(&db, at, false).await {
+        worker::console_error!("retention review: {e:?}");
+    }
     Ok(Outcome {
         first_for_instant,
         alerts,

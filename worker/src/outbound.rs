@@ -17,6 +17,11 @@ pub enum Template {
     Alert,
     /// The same alert as a text message.
     AlertSms,
+    /// A Reintegration Export shared outside LearnTrek: `((name))`,
+    /// `((ap_name))`, `((link))`, `((expires))`; no pupil is named.
+    Share,
+    /// The one-time code that opens a shared export: `((name))`, `((code))`.
+    ShareCode,
 }
 
 impl Template {
@@ -26,6 +31,8 @@ impl Template {
             Template::PasswordReset => "password_reset",
             Template::Alert => "alert",
             Template::AlertSms => "alert_sms",
+            Template::Share => "share",
+            Template::ShareCode => "share_code",
         }
     }
 
@@ -35,6 +42,8 @@ impl Template {
             Template::PasswordReset => "NOTIFY_TEMPLATE_PASSWORD_RESET",
             Template::Alert => "NOTIFY_TEMPLATE_ALERT",
             Template::AlertSms => "NOTIFY_TEMPLATE_ALERT_SMS",
+            Template::Share => "NOTIFY_TEMPLATE_SHARE",
+            Template::ShareCode => "NOTIFY_TEMPLATE_SHARE_CODE",
         }
     }
 }

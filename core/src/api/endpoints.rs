@@ -92,6 +92,15 @@ pub enum Endpoint {
     ListReviews,
     AddReview,
     GetExport,
+    ListShares,
+    CreateShare,
+    RevokeShare,
+    SendShareCode,
+    OpenShare,
+    GetSharedExport,
+    GetRetention,
+    SaveRetention,
+    EraseRecord,
 }
 
 /// Who may call a route at all, before any check on the records it touches.
@@ -188,6 +197,15 @@ impl Endpoint {
         Endpoint::ListReviews,
         Endpoint::AddReview,
         Endpoint::GetExport,
+        Endpoint::ListShares,
+        Endpoint::CreateShare,
+        Endpoint::RevokeShare,
+        Endpoint::SendShareCode,
+        Endpoint::OpenShare,
+        Endpoint::GetSharedExport,
+        Endpoint::GetRetention,
+        Endpoint::SaveRetention,
+        Endpoint::EraseRecord,
     ];
 
     pub fn method(self) -> Method {
@@ -214,7 +232,10 @@ impl Endpoint {
             | Endpoint::GetAlertSettings
             | Endpoint::GetProgress
             | Endpoint::ListReviews
-            | Endpoint::GetExport => Method::Get,
+            | Endpoint::GetExport
+            | Endpoint::ListShares
+            | Endpoint::GetSharedExport
+            | Endpoint::GetRetention => Method::Get,
             Endpoint::SaveBaselineSection
             | Endpoint::ChangeSession
             | Endpoint::SetContacts
@@ -223,6 +244,7 @@ impl Endpoint {
             | Endpoint::PutHandover
             | Endpoint::SetPhone
             | Endpoint::SaveAlertSettings
+            | Endpoint::SaveRetention
             | Endpoint::PutProgress => Method::Put,
             Endpoint::SignIn
             | Endpoint::SignOut
@@ -245,7 +267,12 @@ impl Endpoint {
             | Endpoint::CloseAlert
             | Endpoint::AddPushSubscription
             | Endpoint::RemovePushSubscription
-            | Endpoint::AddReview => Method::Post,
+            | Endpoint::AddReview
+            | Endpoint::CreateShare
+            | Endpoint::RevokeShare
+            | Endpoint::SendShareCode
+            | Endpoint::OpenShare
+            | Endpoint::EraseRecord => Method::Post,
         }
     }
 
@@ -310,6 +337,13 @@ impl Endpoint {
             Endpoint::GetProgress => "/api/placements/{placement_id}/progress",
             Endpoint::ListReviews | Endpoint::AddReview => "/api/placements/{placement_id}/reviews",
             Endpoint::GetExport => "/api/placements/{placement_id}/export",
+            Endpoint::ListShares | Endpoint::CreateShare => "/api/placements/{placement_id}/shares",
+            Endpoint::RevokeShare => "/api/placements/{placement_id}/shares/{share_id}/revoke",
+            Endpoint::SendShareCode => "/api/shared/code",
+            Endpoint::OpenShare => "/api/shared/open",
+            Endpoint::GetSharedExport => "/api/shared/export",
+            Endpoint::GetRetention | Endpoint::SaveRetention => "/api/aps/{ap_id}/retention",
+            Endpoint::EraseRecord => "/api/placements/{placement_id}/erase",
         }
     }
 
@@ -321,7 +355,11 @@ impl Endpoint {
             | Endpoint::LookUpInvitation
             | Endpoint::AcceptInvitation
             | Endpoint::RequestPasswordReset
-            | Endpoint::CompletePasswordReset => Audience::Anyone,
+            | Endpoint::CompletePasswordReset
+            // The shared export's own checks: the link's token, then the code.
+            | Endpoint::SendShareCode
+            | Endpoint::OpenShare
+            | Endpoint::GetSharedExport => Audience::Anyone,
             Endpoint::SignOut
             | Endpoint::Me
             | Endpoint::Today
@@ -355,7 +393,11 @@ impl Endpoint {
             | Endpoint::GetProgress
             | Endpoint::ListReviews
             | Endpoint::AddReview
-            | Endpoint::GetExport => Audience::PlacementViewers,
+            | Endpoint::GetExport
+            | Endpoint::ListShares
+            | Endpoint::CreateShare
+            | Endpoint::RevokeShare
+            | Endpoint::EraseRecord => Audience::PlacementViewers,
             Endpoint::ListInvitations
             | Endpoint::CreateInvitation
             | Endpoint::RevokeInvitation
@@ -368,7 +410,9 @@ impl Endpoint {
             | Endpoint::GetTerms
             | Endpoint::SaveTerms
             | Endpoint::GetAlertSettings
-            | Endpoint::SaveAlertSettings => Audience::ApManagers,
+            | Endpoint::SaveAlertSettings
+            | Endpoint::GetRetention
+            | Endpoint::SaveRetention => Audience::ApManagers,
         }
     }
 

@@ -14,6 +14,8 @@ mod passwords;
 mod people;
 mod placements;
 mod progress;
+mod records;
+mod shares;
 mod timetable;
 
 pub use alerts::{
@@ -45,6 +47,11 @@ pub use placements::{
 pub use progress::{
     ExportFormat, ExportQuery, Incident, ProgressLog, ProgressRecord, ProgressRequest, Review,
     ReviewList, ReviewRequest, StrategyUse,
+};
+pub use records::{EraseRecord, Erased, ErasedRows, RetentionDue, RetentionReview, RetentionRule};
+pub use shares::{
+    NewShare, OpenShare, Share, ShareCodeRequest, ShareCodeSent, ShareList, ShareState,
+    SharedExport,
 };
 pub use timetable::{
     Choice, NewSession, SessionChange, SessionSlot, Term, Terms, Timetable, UpcomingSession,

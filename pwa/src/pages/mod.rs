@@ -10,6 +10,8 @@ mod placement;
 mod placements;
 mod referral;
 mod reset;
+mod shared;
+mod shares;
 mod sign_in;
 mod timetable;
 mod today;
@@ -24,6 +26,7 @@ pub use invite::Invite;
 pub use placement::PlacementPage;
 pub use placements::PlacementsPage;
 pub use reset::Reset;
+pub use shared::Shared;
 pub use sign_in::SignIn;
 pub use today::TodayPage;
 

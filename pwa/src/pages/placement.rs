@@ -9,6 +9,7 @@ use crate::api::{self, Failure};
 use crate::components::{SectionForm, input_value};
 
 use super::ctf::CtfUpload;
+use super::shares::SharePanel;
 use super::timetable::TimetablePanel;
 
 #[derive(Properties, PartialEq)]
@@ -71,6 +72,7 @@ pub fn PlacementPage(props: &PlacementProps) -> Html {
             }
             if matches!(d.state, PlacementState::Active | PlacementState::Ended) {
                 <ExportLinks placement_id={props.id.clone()} />
+                <SharePanel placement_id={props.id.clone()} />
             }
             <TimetablePanel placement_id={props.id.clone()} state={d.state} />
             { match &*baseline {

@@ -22,9 +22,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::http;
 
 #[derive(Deserialize)]
-struct SummaryRow {
-    id: String,
-    ap_id: String,
+pub(super) struct SummaryRow {
+    pub(super) id: String,
+    pub(super) ap_id: String,
     ap_name: String,
     commissioner_name: String,
     tier: String,
@@ -201,13 +201,8 @@ async fn held_sessions(
     Ok(held)
 }
 
-/// The export's figures for the placement, read with the caller's access.
-pub async fn build(
-    db: &D1Database,
-    caller: &Caller,
-    placement_id: &str,
-    now: DateTime<Utc>,
-) -> ApiResult<(report::ReintegrationExport, String)> {
+/// The placement and pupil the export is about (404 when there is none).
+pub(super) async fn summary(db: &D1Database, placement_id: &str) -> ApiResult<SummaryRow> {
     let row: Option<SummaryRow> = query!(
         db,
         "SELECT p.id, p.ap_id, a.name AS ap_name, c.name AS commissioner_name, p.tier, p.state,
@@ -222,14 +217,16 @@ pub async fn build(
     )?
     .first(None)
     .await?;
-    let row = row.ok_or_else(placements::not_found)?;
-    caller
-        .principal
-        .placement(PlacementRef {
-            id: &row.id,
-            ap_id: &row.ap_id,
-        })
-        .ok_or_else(placements::not_found)?;
+    row.ok_or_else(placements::not_found)
+}
+
+/// The export's figures for the placement as its records stand at `now`.
+/// Whoever calls this has checked that the reader may have them.
+pub(super) async fn assemble(
+    db: &D1Database,
+    row: &SummaryRow,
+    now: DateTime<Utc>,
+) -> ApiResult<report::ReintegrationExport> {
     let today = london::local_date(now);
     let starts = date(&row.start_date)?;
     let ended = row.state == "ended";
@@ -243,8 +240,8 @@ pub async fn build(
         _ => today,
     }
     .max(starts);
-    let sessions = held_sessions(db, &row, up_to, now).await?;
-    let entries = progress::current(db, placement_id).await?;
+    let sessions = held_sessions(db, row, up_to, now).await?;
+    let entries = progress::current(db, &row.id).await?;
     let records = report::Records {
         generated_at: now,
         up_to,
@@ -273,10 +270,10 @@ pub async fn build(
                 strategies: e.strategies,
             })
             .collect(),
-        baseline: baseline(db, placement_id).await?,
-        reviews: reviews::of(db, placement_id).await?,
+        baseline: baseline(db, &row.id).await?,
+        reviews: reviews::of(db, &row.id).await?,
     };
-    Ok((report::build(&records), row.ap_id))
+    Ok(report::build(&records))
 }
 
 fn file(bytes: Vec<u8>, content_type: &str, name: &str, inline: bool) -> ApiResult<Response> {
@@ -294,40 +291,20 @@ fn file(bytes: Vec<u8>, content_type: &str, name: &str, inline: bool) -> ApiResu
         .fixed(bytes))
 }
 
-pub async fn get(
-    req: &Request,
-    db: &D1Database,
-    caller: &Caller,
-    placement_id: &str,
-    audit: AuditContext,
-) -> ApiResult<Response> {
-    let url = req.url()?;
-    let q: ExportQuery = parse_query(url.query().unwrap_or(""))?;
-    let (export, ap_id) = build(db, caller, placement_id, audit.at).await?;
-    let body = match q.format {
-        ExportFormat::Json => None,
-        ExportFormat::Html => Some(report::html::render(&export).into_bytes()),
-        ExportFormat::Pdf => {
-            Some(report::pdf::render(&export).map_err(|e| ApiError::Unexpected(e.to_string()))?)
-        }
-    };
-    // Who took the pupil's record away, and in which form.
-    let format = match q.format {
+pub fn format_name(format: ExportFormat) -> &'static str {
+    match format {
         ExportFormat::Json => "json",
         ExportFormat::Html => "html",
         ExportFormat::Pdf => "pdf",
-    };
-    let audit = audit.for_ap(&ap_id);
-    audit
-        .entry(
-            db,
-            "export.generated",
-            "placement",
-            placement_id,
-            &[Change::set("format", format)],
-        )?
-        .run()
-        .await?;
+    }
+}
+
+/// The export in the form asked for: JSON, the HTML page to read in the
+/// browser, or the PDF as a download.
+pub(super) fn respond(
+    export: &report::ReintegrationExport,
+    format: ExportFormat,
+) -> ApiResult<Response> {
     let name = format!(
         "reintegration-export-{}-{}",
         export
@@ -335,16 +312,60 @@ pub async fn get(
             .last_name
             .to_lowercase()
             .replace(|c: char| !c.is_ascii_alphanumeric(), "-"),
-        london::local_date(audit.at)
+        london::local_date(export.generated_at)
     );
-    match body {
-        None => Ok(http::json(200, &export)),
-        Some(html) if q.format == ExportFormat::Html => file(
-            html,
+    match format {
+        ExportFormat::Json => Ok(http::json(200, export)),
+        ExportFormat::Html => file(
+            report::html::render(export).into_bytes(),
             "text/html; charset=utf-8",
             &format!("{name}.html"),
             true,
         ),
-        Some(pdf) => file(pdf, "application/pdf", &format!("{name}.pdf"), false),
+        ExportFormat::Pdf => file(
+            report::pdf::render(export).map_err(|e| ApiError::Unexpected(e.to_string()))?,
+            "application/pdf",
+            &format!("{name}.pdf"),
+            false,
+        ),
     }
+}
+
+pub fn requested_format(req: &Request) -> ApiResult<ExportFormat> {
+    let url = req.url()?;
+    let q: ExportQuery = parse_query(url.query().unwrap_or(""))?;
+    Ok(q.format)
+}
+
+pub async fn get(
+    req: &Request,
+    db: &D1Database,
+    caller: &Caller,
+    placement_id: &str,
+    audit: AuditContext,
+) -> ApiResult<Response> {
+    let format = requested_format(req)?;
+    let row = summary(db, placement_id).await?;
+    caller
+        .principal
+        .placement(PlacementRef {
+            id: &row.id,
+            ap_id: &row.ap_id,
+        })
+        .ok_or_else(placements::not_found)?;
+    let export = assemble(db, &row, audit.at).await?;
+    let response = respond(&export, format)?;
+    // Who took the pupil's record away, and in which form.
+    audit
+        .for_ap(&row.ap_id)
+        .entry(
+            db,
+            "export.generated",
+            "placement",
+            placement_id,
+            &[Change::set("format", format_name(format))],
+        )?
+        .run()
+        .await?;
+    Ok(response)
 }

@@ -18,8 +18,10 @@ mod people;
 mod placements;
 mod progress;
 mod push;
+pub(crate) mod retention;
 mod reviews;
 mod session;
+mod shares;
 mod steps;
 mod terms;
 pub(crate) mod timetable;
@@ -269,6 +271,41 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
         Endpoint::GetExport => {
             let audit = unplaced()?;
             export::get(req, &db::open(env)?, gate.caller()?, &placement_id, audit).await
+        }
+        Endpoint::ListShares => {
+            shares::list(&db::open(env)?, gate.caller()?, &placement_id, now).await
+        }
+        Endpoint::CreateShare => {
+            let audit = unplaced()?;
+            let db = db::open(env)?;
+            shares::create(req, env, ctx, &db, gate.caller()?, &placement_id, audit).await
+        }
+        Endpoint::RevokeShare => {
+            let audit = unplaced()?;
+            let share_id = param("share_id");
+            shares::revoke(
+                &db::open(env)?,
+                gate.caller()?,
+                &placement_id,
+                &share_id,
+                audit,
+            )
+            .await
+        }
+        Endpoint::SendShareCode => {
+            shares::send_code(req, env, ctx, &db::open(env)?, now, &request_id).await
+        }
+        Endpoint::OpenShare => shares::open(req, &db::open(env)?, now, &request_id).await,
+        Endpoint::GetSharedExport => shares::read(req, &db::open(env)?, now, &request_id).await,
+        Endpoint::GetRetention => retention::get(&db::open(env)?, gate.manager()?).await,
+        Endpoint::SaveRetention => {
+            let manager = gate.manager()?;
+            let audit = audit(manager.ap_id())?;
+            retention::save(req, &db::open(env)?, manager, &audit).await
+        }
+        Endpoint::EraseRecord => {
+            let audit = unplaced()?;
+            retention::erase(req, &db::open(env)?, gate.caller()?, &placement_id, audit).await
         }
         Endpoint::ListAudit => audit::list(req, &db::open(env)?, gate.manager()?).await,
         Endpoint::ExportAudit => audit::export(req, &db::open(env)?, gate.manager()?).await,
