@@ -17,6 +17,7 @@ pub mod london;
 pub mod notify;
 pub mod openapi;
 pub mod progress;
+pub mod records;
 pub mod report;
 pub mod retention;
 pub mod share;

@@ -21,7 +21,9 @@ use crate::api::{
     NewPlacement, NewSession, PeopleList, PlacementDetail, PlacementList, ReturnBaseline,
     SessionChange, SetContacts, Terms, Timetable,
 };
-use crate::api::{EraseRecord, Erased, RetentionReview, RetentionRule};
+use crate::api::{
+    EraseRecord, Erased, PupilRecord, RecordImported, RetentionReview, RetentionRule,
+};
 use crate::api::{
     ExportQuery, ProgressLog, ProgressRecord, ProgressRequest, Review, ReviewList, ReviewRequest,
 };
@@ -533,6 +535,20 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
             s.request::<EraseRecord>(),
             (200, "What was erased", s.response::<Erased>()),
             &[403, 409],
+        ),
+        Endpoint::ExportRecord => op(
+            "exportRecord",
+            "Everything held about the pupil's placement, as JSON (learntrek.pupil-record.v1): for a subject access request, or to move the record with the child. AP admins and DSLs; it holds safeguarding data, so the read is audited",
+            None,
+            (200, "The record", s.response::<PupilRecord>()),
+            &[403],
+        ),
+        Endpoint::ImportRecord => op(
+            "importRecord",
+            "Bring an ended placement's record (as exported by another AP) into this AP: the same pupil, placement, baseline history, timetable, registers, hand-overs, progress and reviews; exporting it again gives the same content",
+            s.request::<PupilRecord>(),
+            (201, "Imported", s.response::<RecordImported>()),
+            &[409],
         ),
         Endpoint::ExportAttendance => Operation {
             query: Some(inline_schema::<AttendanceQuery>()),

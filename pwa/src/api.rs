@@ -15,6 +15,7 @@ use lt_core::api::{
     Baseline, CtfImported, NewPlacement, NewSession, PlacementDetail, PlacementList, SessionChange,
     Timetable,
 };
+use lt_core::api::{EraseRecord, Erased, RetentionReview, RetentionRule};
 use lt_core::api::{
     NewShare, OpenShare, Share, ShareCodeRequest, ShareCodeSent, ShareList, SharedExport,
 };
@@ -31,6 +32,11 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// A form's own check, shaped like the server's answer.
+    pub fn invalid(field: &str, message: &str) -> Failure {
+        Failure::Refused(ErrorDetail::invalid(field, message))
+    }
+
     pub fn is_signed_out(&self) -> bool {
         matches!(self, Failure::Refused(d) if d.code == ErrorCode::Unauthenticated)
     }
@@ -226,6 +232,23 @@ pub async fn create_share(placement_id: &str, body: &NewShare) -> Result<Share, 
 pub async fn revoke_share(placement_id: &str, share_id: &str) -> Result<Share, Failure> {
     let path = placement_path(Endpoint::RevokeShare, placement_id).replace("{share_id}", share_id);
     post(&path, &serde_json::json!({})).await
+}
+
+pub async fn retention(ap_id: &str) -> Result<RetentionReview, Failure> {
+    get(&ap_path(Endpoint::GetRetention, ap_id)).await
+}
+
+pub async fn save_retention(ap_id: &str, body: &RetentionRule) -> Result<RetentionReview, Failure> {
+    put_json(&ap_path(Endpoint::SaveRetention, ap_id), body).await
+}
+
+pub async fn erase_record(placement_id: &str, body: &EraseRecord) -> Result<Erased, Failure> {
+    post(&placement_path(Endpoint::EraseRecord, placement_id), body).await
+}
+
+/// The whole record as a download.
+pub fn record_url(placement_id: &str) -> String {
+    placement_path(Endpoint::ExportRecord, placement_id)
 }
 
 pub async fn send_share_code(body: &ShareCodeRequest) -> Result<ShareCodeSent, Failure> {

@@ -153,9 +153,10 @@ fn expect(
                 | Endpoint::ChangeSession
                 | Endpoint::SetContacts => access.manages,
                 Endpoint::AddReview => access.may_review(),
-                Endpoint::ListShares | Endpoint::CreateShare | Endpoint::RevokeShare => {
-                    access.manages
-                }
+                Endpoint::ListShares
+                | Endpoint::CreateShare
+                | Endpoint::RevokeShare
+                | Endpoint::ExportRecord => access.manages,
                 Endpoint::EraseRecord => who.manager_of(ap).is_some_and(|m| m.is_admin()),
                 _ => true,
             };

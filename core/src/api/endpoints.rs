@@ -101,6 +101,8 @@ pub enum Endpoint {
     GetRetention,
     SaveRetention,
     EraseRecord,
+    ExportRecord,
+    ImportRecord,
 }
 
 /// Who may call a route at all, before any check on the records it touches.
@@ -206,6 +208,8 @@ impl Endpoint {
         Endpoint::GetRetention,
         Endpoint::SaveRetention,
         Endpoint::EraseRecord,
+        Endpoint::ExportRecord,
+        Endpoint::ImportRecord,
     ];
 
     pub fn method(self) -> Method {
@@ -235,7 +239,8 @@ impl Endpoint {
             | Endpoint::GetExport
             | Endpoint::ListShares
             | Endpoint::GetSharedExport
-            | Endpoint::GetRetention => Method::Get,
+            | Endpoint::GetRetention
+            | Endpoint::ExportRecord => Method::Get,
             Endpoint::SaveBaselineSection
             | Endpoint::ChangeSession
             | Endpoint::SetContacts
@@ -272,7 +277,8 @@ impl Endpoint {
             | Endpoint::RevokeShare
             | Endpoint::SendShareCode
             | Endpoint::OpenShare
-            | Endpoint::EraseRecord => Method::Post,
+            | Endpoint::EraseRecord
+            | Endpoint::ImportRecord => Method::Post,
         }
     }
 
@@ -344,6 +350,8 @@ impl Endpoint {
             Endpoint::GetSharedExport => "/api/shared/export",
             Endpoint::GetRetention | Endpoint::SaveRetention => "/api/aps/{ap_id}/retention",
             Endpoint::EraseRecord => "/api/placements/{placement_id}/erase",
+            Endpoint::ExportRecord => "/api/placements/{placement_id}/record",
+            Endpoint::ImportRecord => "/api/aps/{ap_id}/records",
         }
     }
 
@@ -397,7 +405,8 @@ impl Endpoint {
             | Endpoint::ListShares
             | Endpoint::CreateShare
             | Endpoint::RevokeShare
-            | Endpoint::EraseRecord => Audience::PlacementViewers,
+            | Endpoint::EraseRecord
+            | Endpoint::ExportRecord => Audience::PlacementViewers,
             Endpoint::ListInvitations
             | Endpoint::CreateInvitation
             | Endpoint::RevokeInvitation
@@ -412,7 +421,8 @@ impl Endpoint {
             | Endpoint::GetAlertSettings
             | Endpoint::SaveAlertSettings
             | Endpoint::GetRetention
-            | Endpoint::SaveRetention => Audience::ApManagers,
+            | Endpoint::SaveRetention
+            | Endpoint::ImportRecord => Audience::ApManagers,
         }
     }
 

@@ -48,7 +48,12 @@ pub use progress::{
     ExportFormat, ExportQuery, Incident, ProgressLog, ProgressRecord, ProgressRequest, Review,
     ReviewList, ReviewRequest, StrategyUse,
 };
-pub use records::{EraseRecord, Erased, ErasedRows, RetentionDue, RetentionReview, RetentionRule};
+pub use records::{
+    EraseRecord, Erased, ErasedRows, PUPIL_RECORD_SCHEMA, PupilRecord, RecordAccess, RecordAlert,
+    RecordBaselineEntry, RecordContent, RecordEvent, RecordHandover, RecordImported, RecordMark,
+    RecordOrganisation, RecordPerson, RecordPlacement, RecordProgress, RecordPupil, RecordReview,
+    RecordSession, RecordSessionChange, RetentionDue, RetentionReview, RetentionRule,
+};
 pub use shares::{
     NewShare, OpenShare, Share, ShareCodeRequest, ShareCodeSent, ShareList, ShareState,
     SharedExport,

@@ -10,6 +10,7 @@ mod placement;
 mod placements;
 mod referral;
 mod reset;
+mod retention;
 mod shared;
 mod shares;
 mod sign_in;

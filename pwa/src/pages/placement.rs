@@ -72,7 +72,8 @@ pub fn PlacementPage(props: &PlacementProps) -> Html {
             }
             if matches!(d.state, PlacementState::Active | PlacementState::Ended) {
                 <ExportLinks placement_id={props.id.clone()} />
-                <SharePanel placement_id={props.id.clone()} />
+                <SharePanel placement_id={props.id.clone()} ended={d.state == PlacementState::Ended}
+                    last_name={d.pupil_last_name.clone()} />
             }
             <TimetablePanel placement_id={props.id.clone()} state={d.state} />
             { match &*baseline {

@@ -9,6 +9,7 @@ use crate::route::Route;
 use crate::session::use_session;
 
 use super::referral::ReferralForm;
+use super::retention::RetentionPanel;
 
 /// Every placement the person may see, baselines still to complete first.
 #[component]
@@ -51,10 +52,13 @@ pub fn PlacementsPage() -> Html {
     html! {
         <section class="placements">
             <h2>{ "Pupils" }</h2>
-            if let Some((ap_id, _)) = managed {
-                <ReferralForm ap_id={ap_id} />
+            if let Some((ap_id, _)) = &managed {
+                <ReferralForm ap_id={ap_id.clone()} />
             }
             { body }
+            if let Some((ap_id, _)) = managed {
+                <RetentionPanel ap_id={ap_id} />
+            }
         </section>
     }
 }

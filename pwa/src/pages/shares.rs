@@ -8,6 +8,9 @@ use crate::components::{Field, input_value};
 #[derive(Properties, PartialEq)]
 pub struct SharePanelProps {
     pub placement_id: AttrValue,
+    /// An ended placement's record can be erased.
+    pub ended: bool,
+    pub last_name: AttrValue,
 }
 
 /// The AP's admins and DSLs send the export to a named person outside
@@ -121,7 +124,64 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                 <Field id="share-days" label="Days the link works" kind="number" hint="1 to 30; 14 if left empty" node={days} error={field("days")} />
                 <button class="primary" type="submit">{ "Share the export" }</button>
             </form>
+            <h3>{ "The whole record" }</h3>
+            <p class="hint">{ "Everything held about this placement, safeguarding and the audit of who read it included: for a subject access request, or to move the record with the pupil to another AP on LearnTrek." }</p>
+            <a class="button secondary" href={api::record_url(&props.placement_id)} download="">{ "Download the whole record (JSON)" }</a>
+            if props.ended {
+                <EraseForm placement_id={props.placement_id.clone()} last_name={props.last_name.clone()} />
+            }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EraseProps {
+    placement_id: AttrValue,
+    last_name: AttrValue,
+}
+
+/// Erasing is for AP admins, once a placement has ended; typing the
+/// pupil's last name is the confirmation.
+#[component]
+fn EraseForm(props: &EraseProps) -> Html {
+    let failure = use_state(|| None::<Failure>);
+    let erased = use_state(|| false);
+    let confirm = use_node_ref();
+    let onsubmit = {
+        let (failure, erased, confirm, id) = (
+            failure.clone(),
+            erased.clone(),
+            confirm.clone(),
+            props.placement_id.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let body = lt_core::api::EraseRecord {
+                confirm_last_name: input_value(&confirm),
+            };
+            let (failure, erased, id) = (failure.clone(), erased.clone(), id.clone());
+            spawn_local(async move {
+                match api::erase_record(&id, &body).await {
+                    Ok(_) => erased.set(true),
+                    Err(f) => failure.set(Some(f)),
+                }
+            });
+        })
+    };
+    if *erased {
+        return html! { <p class="saved" role="status">{ "The record has been erased. The audit log says what went and who erased it." }</p> };
+    }
+    let (field_error, general) = Failure::split(failure.as_ref(), "confirm_last_name");
+    html! {
+        <form class="erase" {onsubmit} novalidate=true>
+            <h3>{ "Erase this record" }</h3>
+            <p class="hint">{ "Removes the pupil's registers, progress, reviews, baseline, timetable, alerts and shares for good. Check your retention rule first." }</p>
+            if let Some(message) = general {
+                <p class="error" role="alert">{ message }</p>
+            }
+            <Field id="erase-confirm" label={format!("Type the pupil's last name ({}) to confirm", props.last_name)} node={confirm} error={field_error} />
+            <button class="danger" type="submit">{ "Erase the record" }</button>
+        </form>
     }
 }
 

@@ -18,6 +18,7 @@ mod people;
 mod placements;
 mod progress;
 mod push;
+mod records;
 pub(crate) mod retention;
 mod reviews;
 mod session;
@@ -302,6 +303,15 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
             let manager = gate.manager()?;
             let audit = audit(manager.ap_id())?;
             retention::save(req, &db::open(env)?, manager, &audit).await
+        }
+        Endpoint::ExportRecord => {
+            let audit = unplaced()?;
+            records::export(&db::open(env)?, gate.caller()?, &placement_id, audit).await
+        }
+        Endpoint::ImportRecord => {
+            let manager = gate.manager()?;
+            let audit = audit(manager.ap_id())?;
+            records::import(req, &db::open(env)?, manager, &audit).await
         }
         Endpoint::EraseRecord => {
             let audit = unplaced()?;
