@@ -52,6 +52,19 @@ async fn a_tutor_logs_progress_offline_and_edits_it() {
     phone
         .fill(&format!("#trigger-{SESSION}"), "Asked to read aloud")
         .await;
+    // A second strategy and a second incident, as a real session has.
+    phone.click(&format!("{card} .add-strategy")).await;
+    phone
+        .fill(&format!("#strategy1-{SESSION}"), "Movement break")
+        .await;
+    phone
+        .click(&format!("label[for=effect1-3-{SESSION}]"))
+        .await;
+    phone.click(&format!("{card} .add-incident")).await;
+    phone.set_value(&format!("#time1-{SESSION}"), "10:40").await;
+    phone
+        .fill(&format!("#trigger1-{SESSION}"), "Noise in the corridor")
+        .await;
     phone.screenshot("progress-form").await;
 
     phone.set_offline(true).await;
@@ -89,9 +102,14 @@ async fn a_tutor_logs_progress_offline_and_edits_it() {
     assert_eq!(incidents[0]["kind"], "refusal");
     assert_eq!(incidents[0]["severity"], "medium");
     assert_eq!(incidents[0]["trigger"], "Asked to read aloud");
+    assert_eq!(incidents[1]["kind"], "disruption");
+    assert_eq!(incidents[1]["time"], "10:40:00");
+    assert_eq!(incidents[1]["trigger"], "Noise in the corridor");
     let strategies: serde_json::Value =
         serde_json::from_str(saved[0]["strategies"].as_str().unwrap_or("[]")).expect("json");
     assert_eq!(strategies[0]["effect"], 5);
+    assert_eq!(strategies[1]["strategy"], "Movement break");
+    assert_eq!(strategies[1]["effect"], 3);
 
     // Saving again edits the same entry: a second version, both kept. The
     // form closed on saving; opened again it starts from what was saved.
@@ -171,7 +189,7 @@ async fn a_tutor_logs_progress_offline_and_edits_it() {
             serde_json::from_str(latest[0][column].as_str().unwrap_or("[]")).expect("json");
         assert_eq!(
             kept.as_array().map(Vec::len),
-            Some(1),
+            Some(2),
             "{column} kept by the edit"
         );
     }

@@ -1,14 +1,13 @@
 //! Logging a session's progress from the phone, straight after it: one tap
-//! for engagement, a strategy or two with how well each worked, an incident
-//! if there was one, a note. Saved through the outbox like a mark, so it
-//! works with no signal; saving again edits the entry (a new version).
+//! for engagement, the strategies used with how well each worked, any
+//! incidents, a note. Saved through the outbox like a mark, so it works with
+//! no signal; saving again edits the entry (a new version).
 
 use lt_core::api::{Incident, ProgressRequest, StrategyUse, TodayProgress, TodaySession};
 use lt_core::progress::{Effect, Engagement, IncidentKind, Severity};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::components::textarea_value;
 use crate::outbox::{self, Pending, Tap, use_outbox};
 use crate::session::use_session;
 
@@ -62,11 +61,48 @@ const KINDS: [(IncidentKind, &str); 8] = [
     (IncidentKind::Other, "Other"),
 ];
 
-fn value(node: &NodeRef) -> String {
-    node.cast::<HtmlInputElement>()
-        .map(|i| i.value())
-        .or_else(|| node.cast::<HtmlSelectElement>().map(|s| s.value()))
-        .unwrap_or_default()
+/// One strategy row as typed: its name and the 1–5 effect chosen.
+#[derive(Clone, PartialEq, Default)]
+struct StrategyRow {
+    name: String,
+    effect: Option<u8>,
+}
+
+/// One incident row as typed; checked only when saving.
+#[derive(Clone, PartialEq)]
+struct IncidentRow {
+    kind: String,
+    severity: String,
+    time: String,
+    trigger: String,
+    used: String,
+    outcome: String,
+}
+
+impl Default for IncidentRow {
+    fn default() -> Self {
+        IncidentRow {
+            kind: enum_name(&IncidentKind::Disruption),
+            severity: enum_name(&Severity::Low),
+            time: String::new(),
+            trigger: String::new(),
+            used: String::new(),
+            outcome: String::new(),
+        }
+    }
+}
+
+impl From<&Incident> for IncidentRow {
+    fn from(i: &Incident) -> Self {
+        IncidentRow {
+            kind: enum_name(&i.kind),
+            severity: enum_name(&i.severity),
+            time: i.time.format("%H:%M").to_string(),
+            trigger: i.trigger.clone(),
+            used: i.strategy.clone(),
+            outcome: i.outcome.clone(),
+        }
+    }
 }
 
 /// The wire name of an enum value, as a select's option carries it.
@@ -77,27 +113,81 @@ fn enum_name<T: serde::Serialize>(value: &T) -> String {
         .unwrap_or_default()
 }
 
-fn set_value(node: &NodeRef, value: &str) {
-    if let Some(input) = node.cast::<HtmlInputElement>() {
-        input.set_value(value);
-    } else if let Some(select) = node.cast::<HtmlSelectElement>() {
-        select.set_value(value);
-    } else if let Some(area) = node.cast::<web_sys::HtmlTextAreaElement>() {
-        area.set_value(value);
+fn parse_enum<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+}
+
+/// The value of the input or select an event came from.
+fn event_value(e: &Event) -> String {
+    let target = e.target();
+    target
+        .as_ref()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_ref::<HtmlInputElement>(t).map(|i| i.value()))
+        .or_else(|| {
+            target.as_ref().and_then(|t| {
+                wasm_bindgen::JsCast::dyn_ref::<HtmlSelectElement>(t).map(|s| s.value())
+            })
+        })
+        .unwrap_or_default()
+}
+
+/// Row `n`'s element id: the first row keeps the plain id, so a label or a
+/// test that knows the form finds it.
+fn row_id(part: &str, n: usize, session: &str) -> String {
+    if n == 0 {
+        format!("{part}-{session}")
+    } else {
+        format!("{part}{n}-{session}")
     }
 }
 
-/// A select's value read as the enum it names.
-fn chosen<T: serde::de::DeserializeOwned>(node: &NodeRef) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(value(node))).ok()
+/// The rows read into an entry's lists, or what is wrong with them.
+fn read_rows(
+    strategies: &[StrategyRow],
+    incidents: &[IncidentRow],
+) -> Result<(Vec<StrategyUse>, Vec<Incident>), String> {
+    let mut uses = Vec::new();
+    for (n, row) in strategies.iter().enumerate() {
+        let name = row.name.trim();
+        match (name.is_empty(), row.effect.and_then(Effect::new)) {
+            (true, _) => {}
+            (false, Some(effect)) => uses.push(StrategyUse {
+                strategy: name.to_owned(),
+                effect,
+            }),
+            (false, None) => {
+                return Err(format!("Say how well strategy {} worked, 1 to 5.", n + 1));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (n, row) in incidents.iter().enumerate() {
+        let (Some(kind), Some(severity)) = (parse_enum(&row.kind), parse_enum(&row.severity))
+        else {
+            return Err(format!("Choose incident {}'s kind and severity.", n + 1));
+        };
+        let Ok(time) = chrono::NaiveTime::parse_from_str(&row.time, "%H:%M") else {
+            return Err(format!("Give incident {}'s time, HH:MM.", n + 1));
+        };
+        out.push(Incident {
+            kind,
+            severity,
+            time,
+            trigger: row.trigger.trim().to_owned(),
+            strategy: row.used.trim().to_owned(),
+            outcome: row.outcome.trim().to_owned(),
+        });
+    }
+    Ok((uses, out))
 }
 
 #[component]
 pub fn ProgressForm(props: &ProgressProps) -> Html {
     let open = use_state(|| false);
     let engagement = use_state(|| None::<u8>);
-    let effect = use_state(|| None::<u8>);
-    let incident = use_state(|| false);
+    let strategies = use_state(|| vec![StrategyRow::default()]);
+    let incidents = use_state(Vec::<IncidentRow>::new);
+    let note = use_state(String::new);
     let failure = use_state(|| None::<String>);
     // What this phone saved last; until then what the server has. An edit
     // starts from it, so nothing saved before is lost by saving again.
@@ -111,75 +201,19 @@ pub fn ProgressForm(props: &ProgressProps) -> Html {
         let known = props.session.progress.as_ref().map(|p| p.entry_id.clone());
         use_state(move || known.or_else(outbox::new_id).unwrap_or_default())
     };
-    let (strategy, kind, severity, time, trigger, used, outcome, note) = (
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-    );
     let outbox = use_outbox();
     let person_id = use_session().session.me().map(|m| m.person_id.clone());
-    {
-        // Opened, the form starts from what was saved. Set once on opening,
-        // not as controlled values, so a re-render never undoes typing.
-        let fields = [
-            strategy.clone(),
-            kind.clone(),
-            severity.clone(),
-            time.clone(),
-            trigger.clone(),
-            used.clone(),
-            outcome.clone(),
-            note.clone(),
-        ];
-        let known = known.clone();
-        use_effect_with(*open, move |open| {
-            if let (true, Some(d)) = (*open, &known) {
-                let incident = d.incidents.first();
-                let text = |f: fn(&Incident) -> String| incident.map(f).unwrap_or_default();
-                let values = [
-                    d.strategies
-                        .first()
-                        .map(|s| s.strategy.clone())
-                        .unwrap_or_default(),
-                    text(|i| enum_name(&i.kind)),
-                    text(|i| enum_name(&i.severity)),
-                    text(|i| i.time.format("%H:%M").to_string()),
-                    text(|i| i.trigger.clone()),
-                    text(|i| i.strategy.clone()),
-                    text(|i| i.outcome.clone()),
-                    d.note.clone(),
-                ];
-                for (node, value) in fields.iter().zip(values) {
-                    set_value(node, &value);
-                }
-            }
-        });
-    }
     let s = &props.session;
-    let ids = |part: &str| format!("{part}-{}", s.session_id);
+    let sid = s.session_id.clone();
     let save = {
-        let (engagement, effect, incident, failure, kept, open) = (
+        let (engagement, strategies, incidents, note, failure, kept, open) = (
             engagement.clone(),
-            effect.clone(),
-            incident.clone(),
+            strategies.clone(),
+            incidents.clone(),
+            note.clone(),
             failure.clone(),
             kept.clone(),
             open.clone(),
-        );
-        let (strategy, kind, severity, time, trigger, used, outcome, note) = (
-            strategy.clone(),
-            kind.clone(),
-            severity.clone(),
-            time.clone(),
-            trigger.clone(),
-            used.clone(),
-            outcome.clone(),
-            note.clone(),
         );
         let (add, entry_id, session_id) = (
             outbox.add.clone(),
@@ -192,36 +226,9 @@ pub fn ProgressForm(props: &ProgressProps) -> Html {
             let Some(level) = (*engagement).and_then(Engagement::new) else {
                 return failure.set(Some("Choose how engaged the pupil was, 1 to 5.".into()));
             };
-            let named = value(&strategy).trim().to_owned();
-            let strategies = match ((*effect).and_then(Effect::new), named.is_empty()) {
-                (_, true) => Vec::new(),
-                (Some(effect), false) => vec![StrategyUse {
-                    strategy: named,
-                    effect,
-                }],
-                (None, false) => {
-                    return failure.set(Some("Say how well the strategy worked, 1 to 5.".into()));
-                }
-            };
-            let incidents = if *incident {
-                let (Some(kind), Some(severity)) =
-                    (chosen::<IncidentKind>(&kind), chosen::<Severity>(&severity))
-                else {
-                    return failure.set(Some("Choose the incident's kind and severity.".into()));
-                };
-                let Ok(at) = chrono::NaiveTime::parse_from_str(&value(&time), "%H:%M") else {
-                    return failure.set(Some("Give the incident's time, HH:MM.".into()));
-                };
-                vec![Incident {
-                    kind,
-                    severity,
-                    time: at,
-                    trigger: value(&trigger),
-                    strategy: value(&used),
-                    outcome: value(&outcome),
-                }]
-            } else {
-                Vec::new()
+            let (uses, logged) = match read_rows(&strategies, &incidents) {
+                Ok(rows) => rows,
+                Err(message) => return failure.set(Some(message)),
             };
             let (Some(id), Some(person_id)) = (outbox::new_id(), person_id.clone()) else {
                 return failure.set(Some(
@@ -233,9 +240,9 @@ pub fn ProgressForm(props: &ProgressProps) -> Html {
                 session_id: session_id.clone(),
                 date,
                 engagement: level,
-                incidents,
-                strategies,
-                note: textarea_value(&note),
+                incidents: logged,
+                strategies: uses,
+                note: (*note).clone(),
                 device_time: crate::clock::device_now(),
             };
             failure.set(None);
@@ -251,24 +258,41 @@ pub fn ProgressForm(props: &ProgressProps) -> Html {
         })
     };
     if !*open {
-        // Opening starts the choices from what was saved.
+        // Opening starts every row from what was saved.
         let start = {
-            let (open, engagement, effect, incident) = (
+            let (open, engagement, strategies, incidents, note) = (
                 open.clone(),
                 engagement.clone(),
-                effect.clone(),
-                incident.clone(),
+                strategies.clone(),
+                incidents.clone(),
+                note.clone(),
             );
             let known = known.clone();
             Callback::from(move |_| {
                 engagement.set(known.as_ref().map(|d| d.engagement.point()));
-                effect.set(
+                let mut rows: Vec<StrategyRow> = known
+                    .as_ref()
+                    .map(|d| {
+                        d.strategies
+                            .iter()
+                            .map(|u| StrategyRow {
+                                name: u.strategy.clone(),
+                                effect: Some(u.effect.point()),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if rows.is_empty() {
+                    rows.push(StrategyRow::default());
+                }
+                strategies.set(rows);
+                incidents.set(
                     known
                         .as_ref()
-                        .and_then(|d| d.strategies.first())
-                        .map(|s| s.effect.point()),
+                        .map(|d| d.incidents.iter().map(IncidentRow::from).collect())
+                        .unwrap_or_default(),
                 );
-                incident.set(known.as_ref().is_some_and(|d| !d.incidents.is_empty()));
+                note.set(known.as_ref().map(|d| d.note.clone()).unwrap_or_default());
                 open.set(true);
             })
         };
@@ -288,66 +312,172 @@ pub fn ProgressForm(props: &ProgressProps) -> Html {
             </>
         };
     }
-    let points = |state: &UseStateHandle<Option<u8>>, name: &str, words: fn(u8) -> &'static str| {
-        html! {
-            { for (1..=5u8).map(|p| {
-                let id = format!("{name}-{p}-{}", s.session_id);
-                let chosen = state.clone();
-                html! {
-                    <div class="choice">
-                        <input type="radio" name={format!("{name}-{}", s.session_id)} id={id.clone()}
-                            checked={**state == Some(p)} onchange={Callback::from(move |_| chosen.set(Some(p)))} />
-                        <label for={id}>{ format!("{p} · {}", words(p)) }</label>
-                    </div>
-                }
-            }) }
-        }
+    let engagement_points = html! {
+        { for (1..=5u8).map(|p| {
+            let id = format!("engagement-{p}-{sid}");
+            let chosen = engagement.clone();
+            html! {
+                <div class="choice">
+                    <input type="radio" name={format!("engagement-{sid}")} id={id.clone()}
+                        checked={*engagement == Some(p)} onchange={Callback::from(move |_| chosen.set(Some(p)))} />
+                    <label for={id}>{ format!("{p} · {}", Engagement::new(p).map_or("", Engagement::descriptor)) }</label>
+                </div>
+            }
+        }) }
     };
-    let show_incident = {
-        let incident = incident.clone();
-        Callback::from(move |_| incident.set(true))
+    let strategy_rows = strategies.iter().enumerate().map(|(n, row)| {
+        let set_name = {
+            let strategies = strategies.clone();
+            Callback::from(move |e: InputEvent| {
+                let mut rows = (*strategies).clone();
+                if let Some(r) = rows.get_mut(n) {
+                    r.name = event_value(&e);
+                }
+                strategies.set(rows);
+            })
+        };
+        let remove = {
+            let strategies = strategies.clone();
+            Callback::from(move |_: MouseEvent| {
+                let mut rows = (*strategies).clone();
+                rows.remove(n);
+                strategies.set(rows);
+            })
+        };
+        let effect_id = |p: u8| {
+            if n == 0 {
+                format!("effect-{p}-{sid}")
+            } else {
+                format!("effect{n}-{p}-{sid}")
+            }
+        };
+        html! {
+            <div class="strategy-row">
+                <label for={row_id("strategy", n, &sid)}>{ if n == 0 { "A strategy you used (optional)".to_owned() } else { format!("Strategy {}", n + 1) } }</label>
+                <input id={row_id("strategy", n, &sid)} type="text" value={row.name.clone()} oninput={set_name} />
+                <fieldset>
+                    <legend>{ "How well it worked" }</legend>
+                    { for (1..=5u8).map(|p| {
+                        let strategies = strategies.clone();
+                        let pick = Callback::from(move |_| {
+                            let mut rows = (*strategies).clone();
+                            if let Some(r) = rows.get_mut(n) {
+                                r.effect = Some(p);
+                            }
+                            strategies.set(rows);
+                        });
+                        html! {
+                            <div class="choice">
+                                <input type="radio" name={format!("effect{n}-{sid}")} id={effect_id(p)}
+                                    checked={row.effect == Some(p)} onchange={pick} />
+                                <label for={effect_id(p)}>{ format!("{p} · {}", Effect::new(p).map_or("", Effect::descriptor)) }</label>
+                            </div>
+                        }
+                    }) }
+                </fieldset>
+                if n > 0 {
+                    <button type="button" class="link remove-strategy" onclick={remove}>{ format!("Remove strategy {}", n + 1) }</button>
+                }
+            </div>
+        }
+    });
+    let incident_rows = incidents.iter().enumerate().map(|(n, row)| {
+        let edit = |set: fn(&mut IncidentRow, String)| {
+            let incidents = incidents.clone();
+            Callback::from(move |e: Event| {
+                let mut rows = (*incidents).clone();
+                if let Some(r) = rows.get_mut(n) {
+                    set(r, event_value(&e));
+                }
+                incidents.set(rows);
+            })
+        };
+        let typed = |set: fn(&mut IncidentRow, String)| {
+            let incidents = incidents.clone();
+            Callback::from(move |e: InputEvent| {
+                let mut rows = (*incidents).clone();
+                if let Some(r) = rows.get_mut(n) {
+                    set(r, event_value(&e));
+                }
+                incidents.set(rows);
+            })
+        };
+        let remove = {
+            let incidents = incidents.clone();
+            Callback::from(move |_: MouseEvent| {
+                let mut rows = (*incidents).clone();
+                rows.remove(n);
+                incidents.set(rows);
+            })
+        };
+        let id = |part: &str| row_id(part, n, &sid);
+        html! {
+            <fieldset class="incident">
+                <legend>{ if incidents.len() == 1 { "Incident".to_owned() } else { format!("Incident {}", n + 1) } }</legend>
+                <label for={id("kind")}>{ "What happened" }</label>
+                <select id={id("kind")} onchange={edit(|r, v| r.kind = v)}>
+                    { for KINDS.iter().map(|(k, label)| {
+                        let name = enum_name(k);
+                        html! { <option value={name.clone()} selected={row.kind == name}>{ *label }</option> }
+                    }) }
+                </select>
+                <label for={id("severity")}>{ "How serious" }</label>
+                <select id={id("severity")} onchange={edit(|r, v| r.severity = v)}>
+                    { for [("low", "Low"), ("medium", "Medium"), ("high", "High")].iter().map(|(v, label)| html! {
+                        <option value={*v} selected={row.severity == *v}>{ *label }</option>
+                    }) }
+                </select>
+                <label for={id("time")}>{ "When (HH:MM)" }</label>
+                <input id={id("time")} type="time" value={row.time.clone()} oninput={typed(|r, v| r.time = v)} />
+                <label for={id("trigger")}>{ "What set it off" }</label>
+                <input id={id("trigger")} type="text" value={row.trigger.clone()} oninput={typed(|r, v| r.trigger = v)} />
+                <label for={id("used")}>{ "What you did" }</label>
+                <input id={id("used")} type="text" value={row.used.clone()} oninput={typed(|r, v| r.used = v)} />
+                <label for={id("outcome")}>{ "How it ended" }</label>
+                <input id={id("outcome")} type="text" value={row.outcome.clone()} oninput={typed(|r, v| r.outcome = v)} />
+                <button type="button" class="link remove-incident" onclick={remove}>{ format!("Remove this incident") }</button>
+            </fieldset>
+        }
+    });
+    let add_strategy = {
+        let strategies = strategies.clone();
+        Callback::from(move |_: MouseEvent| {
+            let mut rows = (*strategies).clone();
+            rows.push(StrategyRow::default());
+            strategies.set(rows);
+        })
+    };
+    let add_incident = {
+        let incidents = incidents.clone();
+        Callback::from(move |_: MouseEvent| {
+            let mut rows = (*incidents).clone();
+            rows.push(IncidentRow::default());
+            incidents.set(rows);
+        })
+    };
+    let set_note = {
+        let note = note.clone();
+        Callback::from(move |e: InputEvent| {
+            let area = e.target().and_then(|t| {
+                wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlTextAreaElement>(t).ok()
+            });
+            note.set(area.map(|a| a.value()).unwrap_or_default());
+        })
     };
     html! {
         <form class="progress" onsubmit={save} novalidate=true aria-label={format!("Progress for {}", s.pupil_first_name)}>
             <fieldset>
                 <legend>{ "Engagement" }</legend>
-                { points(&engagement, "engagement", |p| Engagement::new(p).map_or("", Engagement::descriptor)) }
+                { engagement_points }
             </fieldset>
-            <label for={ids("strategy")}>{ "A strategy you used (optional)" }</label>
-            <input id={ids("strategy")} ref={strategy} type="text" />
-            <fieldset>
-                <legend>{ "How well it worked" }</legend>
-                { points(&effect, "effect", |p| Effect::new(p).map_or("", Effect::descriptor)) }
-            </fieldset>
-            if *incident {
-                <fieldset class="incident">
-                    <legend>{ "Incident" }</legend>
-                    <label for={ids("kind")}>{ "What happened" }</label>
-                    <select id={ids("kind")} ref={kind}>
-                        { for KINDS.iter().map(|(k, label)| html! {
-                            <option value={enum_name(k)}>{ *label }</option>
-                        }) }
-                    </select>
-                    <label for={ids("severity")}>{ "How serious" }</label>
-                    <select id={ids("severity")} ref={severity}>
-                        <option value="low">{ "Low" }</option>
-                        <option value="medium">{ "Medium" }</option>
-                        <option value="high">{ "High" }</option>
-                    </select>
-                    <label for={ids("time")}>{ "When (HH:MM)" }</label>
-                    <input id={ids("time")} ref={time} type="time" />
-                    <label for={ids("trigger")}>{ "What set it off" }</label>
-                    <input id={ids("trigger")} ref={trigger} type="text" />
-                    <label for={ids("used")}>{ "What you did" }</label>
-                    <input id={ids("used")} ref={used} type="text" />
-                    <label for={ids("outcome")}>{ "How it ended" }</label>
-                    <input id={ids("outcome")} ref={outcome} type="text" />
-                </fieldset>
-            } else {
-                <button type="button" class="link add-incident" onclick={show_incident}>{ "Add an incident" }</button>
-            }
-            <label for={ids("note")}>{ "Note (optional)" }</label>
-            <textarea id={ids("note")} ref={note} rows="2" />
+            { for strategy_rows }
+            <button type="button" class="link add-strategy" onclick={add_strategy}>{ "Add another strategy" }</button>
+            { for incident_rows }
+            <button type="button" class="link add-incident" onclick={add_incident}>
+                { if incidents.is_empty() { "Add an incident" } else { "Add another incident" } }
+            </button>
+            <label for={format!("note-{sid}")}>{ "Note (optional)" }</label>
+            <textarea id={format!("note-{sid}")} rows="2" value={(*note).clone()} oninput={set_note} />
             <button type="submit" class="primary">{ "Save progress" }</button>
             if let Some(message) = &*failure {
                 <p class="error" role="alert">{ message.clone() }</p>
