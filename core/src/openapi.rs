@@ -25,7 +25,8 @@ use crate::api::{
     EraseRecord, Erased, PupilRecord, RecordImported, RetentionReview, RetentionRule,
 };
 use crate::api::{
-    ExportQuery, ProgressLog, ProgressRecord, ProgressRequest, Review, ReviewList, ReviewRequest,
+    ExportQuery, ProgressHistory, ProgressLog, ProgressRecord, ProgressRequest, Review, ReviewList,
+    ReviewRequest,
 };
 use crate::api::{
     NewShare, OpenShare, Share, ShareCodeRequest, ShareCodeSent, ShareList, SharedExport,
@@ -424,6 +425,13 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
             "The placement's progress log: the current version of each entry, newest first",
             None,
             (200, "The log", s.response::<ProgressLog>()),
+            &[],
+        ),
+        Endpoint::GetProgressHistory => op(
+            "getProgressHistory",
+            "Every saved version of one progress entry, oldest first, with who saved it and when (none for an entry not in this placement)",
+            None,
+            (200, "The versions", s.response::<ProgressHistory>()),
             &[],
         ),
         Endpoint::ListReviews => op(

@@ -83,9 +83,25 @@ async fn a_tutor_logs_a_session_and_edits_it_with_history() {
             "Quiet word one to one"
         );
     }
+    // The entry's history: both versions, oldest first, each with its saver.
+    let mut senco = Client::signed_in(&server, "senco@northgate.example").await;
+    let history: Value = senco
+        .get(&format!("/api/placements/{placement}/progress/{entry_id}"))
+        .await
+        .json()
+        .await
+        .expect("history");
+    let versions = history["versions"].as_array().expect("versions");
+    let points: Vec<&Value> = versions.iter().map(|v| &v["engagement"]).collect();
+    assert_eq!(points, [&json!(4), &json!(5)]);
+    assert!(versions.iter().all(|v| v["recorded_by"] == "Maya Lewis"));
     let mut other_ap = Client::signed_in(&server, "admin@hillside.example").await;
     let hidden = other_ap
         .get(&format!("/api/placements/{placement}/progress"))
+        .await;
+    assert_eq!(hidden.status(), 404);
+    let hidden = other_ap
+        .get(&format!("/api/placements/{placement}/progress/{entry_id}"))
         .await;
     assert_eq!(hidden.status(), 404);
 }

@@ -103,6 +103,7 @@ pub enum Endpoint {
     EraseRecord,
     ExportRecord,
     ImportRecord,
+    GetProgressHistory,
 }
 
 /// Who may call a route at all, before any check on the records it touches.
@@ -210,6 +211,7 @@ impl Endpoint {
         Endpoint::EraseRecord,
         Endpoint::ExportRecord,
         Endpoint::ImportRecord,
+        Endpoint::GetProgressHistory,
     ];
 
     pub fn method(self) -> Method {
@@ -240,7 +242,8 @@ impl Endpoint {
             | Endpoint::ListShares
             | Endpoint::GetSharedExport
             | Endpoint::GetRetention
-            | Endpoint::ExportRecord => Method::Get,
+            | Endpoint::ExportRecord
+            | Endpoint::GetProgressHistory => Method::Get,
             Endpoint::SaveBaselineSection
             | Endpoint::ChangeSession
             | Endpoint::SetContacts
@@ -351,6 +354,7 @@ impl Endpoint {
             Endpoint::GetRetention | Endpoint::SaveRetention => "/api/aps/{ap_id}/retention",
             Endpoint::EraseRecord => "/api/placements/{placement_id}/erase",
             Endpoint::ExportRecord => "/api/placements/{placement_id}/record",
+            Endpoint::GetProgressHistory => "/api/placements/{placement_id}/progress/{entry_id}",
             Endpoint::ImportRecord => "/api/aps/{ap_id}/records",
         }
     }
@@ -406,7 +410,8 @@ impl Endpoint {
             | Endpoint::CreateShare
             | Endpoint::RevokeShare
             | Endpoint::EraseRecord
-            | Endpoint::ExportRecord => Audience::PlacementViewers,
+            | Endpoint::ExportRecord
+            | Endpoint::GetProgressHistory => Audience::PlacementViewers,
             Endpoint::ListInvitations
             | Endpoint::CreateInvitation
             | Endpoint::RevokeInvitation

@@ -45,8 +45,8 @@ pub use placements::{
     PlacementListItem, PlacementState, SafeguardingFlags, SetContacts,
 };
 pub use progress::{
-    ExportFormat, ExportQuery, Incident, ProgressLog, ProgressRecord, ProgressRequest, Review,
-    ReviewList, ReviewRequest, StrategyUse,
+    ExportFormat, ExportQuery, Incident, ProgressHistory, ProgressLog, ProgressRecord,
+    ProgressRequest, Review, ReviewList, ReviewRequest, StrategyUse,
 };
 pub use records::{
     EraseRecord, Erased, ErasedRows, PUPIL_RECORD_SCHEMA, PupilRecord, RecordAccess, RecordAlert,

@@ -83,6 +83,13 @@ pub struct ProgressLog {
     pub entries: Vec<ProgressRecord>,
 }
 
+/// `GET /api/placements/{placement_id}/progress/{entry_id}`: every saved
+/// version of one entry, oldest first (the last is the entry as it stands).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProgressHistory {
+    pub versions: Vec<ProgressRecord>,
+}
+
 /// `POST /api/placements/{placement_id}/reviews`: where the pupil is now,
 /// and what the staff who know them want the next school to hear. A level
 /// left out keeps the one reviewed before.

@@ -262,6 +262,10 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
         Endpoint::GetProgress => {
             progress::log(&db::open(env)?, gate.caller()?, &placement_id).await
         }
+        Endpoint::GetProgressHistory => {
+            let entry_id = param("entry_id");
+            progress::history(&db::open(env)?, gate.caller()?, &placement_id, &entry_id).await
+        }
         Endpoint::ListReviews => {
             reviews::list(&db::open(env)?, gate.caller()?, &placement_id).await
         }

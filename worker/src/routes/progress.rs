@@ -2,7 +2,7 @@
 //! tutor or the AP's staff, like the register), and the placement's log.
 
 use chrono::{DateTime, Utc};
-use lt_core::api::{ProgressLog, ProgressRecord, ProgressRequest};
+use lt_core::api::{ProgressHistory, ProgressLog, ProgressRecord, ProgressRequest};
 use lt_core::{attendance, progress};
 use serde::Deserialize;
 use worker::d1::D1Database;
@@ -156,6 +156,34 @@ pub async fn log(db: &D1Database, caller: &Caller, placement_id: &str) -> ApiRes
     placements::find(db, caller, placement_id).await?;
     let entries = current(db, placement_id).await?;
     Ok(http::json(200, &ProgressLog { entries }))
+}
+
+/// Every version of one entry of the placement, oldest first.
+pub async fn history(
+    db: &D1Database,
+    caller: &Caller,
+    placement_id: &str,
+    entry_id: &str,
+) -> ApiResult<Response> {
+    placements::find(db, caller, placement_id).await?;
+    let rows: Vec<SaveRow> = query!(
+        db,
+        &format!(
+            "SELECT {COLUMNS} FROM progress_saves s LEFT JOIN people p ON p.id = s.recorded_by
+             WHERE s.placement_id = ?1 AND s.entry_id = ?2
+             ORDER BY s.device_time, s.received_at, s.id"
+        ),
+        placement_id,
+        entry_id
+    )?
+    .all()
+    .await?
+    .results()?;
+    let versions = rows
+        .into_iter()
+        .map(SaveRow::record)
+        .collect::<ApiResult<_>>()?;
+    Ok(http::json(200, &ProgressHistory { versions }))
 }
 
 /// Each entry of a placement as last saved on its device.
