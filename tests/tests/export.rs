@@ -184,6 +184,12 @@ async fn twelve_weeks_give_the_same_figures_in_json_html_and_pdf() {
     let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo");
     let info = String::from_utf8_lossy(&info.stdout).into_owned();
     assert!(info.contains("595.28 x 841.89 pts (A4)"), "{info}");
+    // Tagged PDF: headings, paragraphs, tables and figures for screen readers.
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Tagged:") && l.ends_with("yes")),
+        "{info}"
+    );
     // The first page as a picture, to look at.
     let png = out_dir().join("export-pdf-page1");
     let status = Command::new("pdftoppm")

@@ -1,14 +1,27 @@
 //! The export as an A4 PDF with its fonts embedded (subset by krilla) and
 //! real text, so it can be searched, copied and read aloud. Laid out in two
 //! passes: first every page's marks, then krilla draws them, which is also
-//! what lets the footer say "page 2 of 3".
+//! what lets the footer say "page 2 of 3". Tagged: every mark belongs to a
+//! heading, paragraph, figure (with the chart's description as its
+//! alternative text) or table cell in reading order, or is an artifact
+//! (rules, page footers), so a screen reader reads it as the HTML reads;
+//! bookmarks lead to each section, and krilla's PDF/UA-1 validator must
+//! pass before a byte is returned.
 
 use krilla::color::rgb;
+use krilla::configure::ConfigurationBuilder;
+use krilla::configure::validate::Accessibility;
+use krilla::destination::XyzDestination;
 use krilla::geom::{PathBuilder, Point};
 use krilla::metadata::Metadata;
 use krilla::num::NormalizedF32;
+use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke, StrokeDash};
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, Identifier, SpanTag, TableHeaderScope, Tag, TagGroup,
+    TagTree,
+};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
 use skrifa::instance::{LocationRef, Size};
@@ -45,6 +58,21 @@ pub enum PdfError {
 enum Weight {
     Regular,
     Bold,
+}
+
+/// What a mark is part of, in the document's logical structure.
+#[derive(Debug, Clone, PartialEq)]
+enum Block {
+    /// A heading's level and words.
+    Heading(u16, String),
+    Paragraph,
+    /// A chart, with its description as the alternative text.
+    Figure(String),
+    Cell {
+        table: usize,
+        row: usize,
+        header: bool,
+    },
 }
 
 /// One mark on a page, in points from the top-left corner.
@@ -120,7 +148,14 @@ use skrifa::raw::TableProvider;
 struct Layout {
     regular: Metrics,
     bold: Metrics,
-    pages: Vec<Vec<Op>>,
+    /// Each page's marks, each with the block it belongs to (None: an artifact).
+    pages: Pages,
+    blocks: Vec<Block>,
+    /// The block marks go to as they are made.
+    current: Option<usize>,
+    /// Each section heading's words, page and height, for the outline.
+    outline: Vec<(String, usize, f32)>,
+    tables: usize,
     y: f32,
 }
 
@@ -130,7 +165,24 @@ impl Layout {
             regular: Metrics { data: REGULAR },
             bold: Metrics { data: BOLD },
             pages: vec![Vec::new()],
+            blocks: Vec::new(),
+            current: None,
+            outline: Vec::new(),
+            tables: 0,
             y: MARGIN,
+        }
+    }
+
+    /// Starts a block: marks made until the next one belong to it.
+    fn begin(&mut self, block: Block) {
+        self.blocks.push(block);
+        self.current = Some(self.blocks.len() - 1);
+    }
+
+    /// Marks that only decorate (rules, footers) belong to no block.
+    fn artifact(&mut self, op: Op) {
+        if let Some(page) = self.pages.last_mut() {
+            page.push((None, op));
         }
     }
 
@@ -142,8 +194,9 @@ impl Layout {
     }
 
     fn push(&mut self, op: Op) {
+        let block = self.current;
         if let Some(page) = self.pages.last_mut() {
-            page.push(op);
+            page.push((block, op));
         }
     }
 
@@ -192,6 +245,16 @@ impl Layout {
     }
 
     fn paragraph(&mut self, text: &str, size: f32, weight: Weight, indent: f32) {
+        self.begin(Block::Paragraph);
+        self.lines(text, size, weight, indent);
+    }
+
+    fn title(&mut self, text: &str) {
+        self.begin(Block::Heading(1, text.to_owned()));
+        self.lines(text, 18.0, Weight::Bold, 0.0);
+    }
+
+    fn lines(&mut self, text: &str, size: f32, weight: Weight, indent: f32) {
         let width = PAGE_W - 2.0 * MARGIN - indent;
         for line in self.wrap(text, size, weight, width) {
             self.room_for(size * 1.4);
@@ -204,10 +267,13 @@ impl Layout {
         // Keep a heading with at least a few lines of what follows.
         self.room_for(14.0 * 1.4 + 60.0);
         self.y += 8.0;
+        self.begin(Block::Heading(2, text.to_owned()));
+        self.outline
+            .push((text.to_owned(), self.pages.len() - 1, self.y));
         self.text_at(MARGIN, text, 14.0, Weight::Bold, BLUE);
         self.y += 14.0 * 1.3;
         let y = self.y;
-        self.push(Op::Line {
+        self.artifact(Op::Line {
             points: vec![(MARGIN, y), (PAGE_W - MARGIN, y)],
             width: 1.0,
             colour: BLUE,
@@ -225,7 +291,10 @@ impl Layout {
             .enumerate()
             .map(|(i, left)| columns.get(i + 1).unwrap_or(&right) - left - 6.0)
             .collect();
-        let draw = |layout: &mut Layout, cells: &[String], weight: Weight| {
+        let table = self.tables;
+        self.tables += 1;
+        let mut row = 0;
+        let mut draw = |layout: &mut Layout, cells: &[String], weight: Weight| {
             let wrapped: Vec<Vec<String>> = cells
                 .iter()
                 .zip(&widths)
@@ -235,6 +304,11 @@ impl Layout {
             let height = lines as f32 * BODY * 1.35 + 4.0;
             layout.room_for(height);
             for (cell, left) in wrapped.iter().zip(columns) {
+                layout.begin(Block::Cell {
+                    table,
+                    row,
+                    header: weight == Weight::Bold,
+                });
                 for (n, line) in cell.iter().enumerate() {
                     let y = layout.y + n as f32 * BODY * 1.35;
                     layout.push(Op::Text {
@@ -249,12 +323,13 @@ impl Layout {
             }
             layout.y += height;
             let y = layout.y - 2.0;
-            layout.push(Op::Line {
+            layout.artifact(Op::Line {
                 points: vec![(MARGIN, y), (PAGE_W - MARGIN, y)],
                 width: 0.5,
                 colour: PALE,
                 dashed: false,
             });
+            row += 1;
         };
         let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
         if header.iter().any(|h| !h.is_empty()) {
@@ -279,8 +354,10 @@ impl Layout {
 
     fn chart(&mut self, c: &Chart) {
         self.room_for(chart::HEIGHT + 40.0);
+        self.begin(Block::Paragraph);
         self.text_at(MARGIN, &c.title, 11.0, Weight::Bold, INK);
         self.y += 18.0;
+        self.begin(Block::Figure(c.description.clone()));
         let (ox, oy) = (MARGIN, self.y);
         let at = |(x, y): (f32, f32)| (ox + x, oy + y);
         let (l, t, r, b) = c.area;
@@ -351,9 +428,15 @@ impl Layout {
     }
 }
 
-fn lay_out(e: &ReintegrationExport) -> Vec<Vec<Op>> {
+/// Every page's marks with the block each belongs to, and the blocks.
+type Pages = Vec<Vec<(Option<usize>, Op)>>;
+
+/// The laid-out pages, their blocks and the outline's entries.
+type Laid = (Pages, Vec<Block>, Vec<(String, usize, f32)>);
+
+fn lay_out(e: &ReintegrationExport) -> Laid {
     let mut l = Layout::new();
-    l.paragraph(&text::title(e), 18.0, Weight::Bold, 0.0);
+    l.title(&text::title(e));
     l.y += 6.0;
     let summary: Vec<Vec<String>> = text::summary(e)
         .into_iter()
@@ -407,7 +490,8 @@ fn lay_out(e: &ReintegrationExport) -> Vec<Vec<Op>> {
     }
     if !e.approaches_to_avoid.is_empty() {
         l.y += 4.0;
-        l.paragraph("Approaches to avoid", 11.0, Weight::Bold, 0.0);
+        l.begin(Block::Heading(3, "Approaches to avoid".to_owned()));
+        l.lines("Approaches to avoid", 11.0, Weight::Bold, 0.0);
         for a in &e.approaches_to_avoid {
             l.paragraph(&format!("• {a}"), BODY, Weight::Regular, 0.0);
         }
@@ -455,16 +539,93 @@ fn lay_out(e: &ReintegrationExport) -> Vec<Vec<Op>> {
     let total = l.pages.len();
     let name = format!("{} {}", e.pupil.first_name, e.pupil.last_name);
     for (n, page) in l.pages.iter_mut().enumerate() {
-        page.push(Op::Text {
-            x: MARGIN,
-            y: PAGE_H - 30.0,
-            size: SMALL,
-            weight: Weight::Regular,
-            colour: GREY,
-            text: format!("{name} · Reintegration Export · page {} of {total}", n + 1),
-        });
+        page.push((
+            None,
+            Op::Text {
+                x: MARGIN,
+                y: PAGE_H - 30.0,
+                size: SMALL,
+                weight: Weight::Regular,
+                colour: GREY,
+                text: format!("{name} · Reintegration Export · page {} of {total}", n + 1),
+            },
+        ));
     }
-    l.pages
+    (l.pages, l.blocks, l.outline)
+}
+
+/// A table's tag group being filled, with its open row.
+struct OpenTable {
+    number: usize,
+    group: TagGroup,
+    row: Option<(usize, TagGroup)>,
+}
+
+impl OpenTable {
+    fn close(mut self) -> TagGroup {
+        if let Some((_, row)) = self.row.take() {
+            self.group.push(row);
+        }
+        self.group
+    }
+
+    fn cell(&mut self, row: usize, cell: TagGroup) {
+        if self.row.as_ref().is_some_and(|(r, _)| *r != row)
+            && let Some((_, done)) = self.row.take()
+        {
+            self.group.push(done);
+        }
+        self.row
+            .get_or_insert_with(|| (row, TagGroup::new(Tag::TR)))
+            .1
+            .push(cell);
+    }
+}
+
+/// The tag tree: each block's marks under its tag, in reading order, with
+/// table cells gathered into rows and tables.
+fn tag_tree(blocks: &[Block], mut marks: Vec<Vec<Identifier>>) -> TagTree {
+    let mut tree = TagTree::new().with_lang(Some("en-GB".to_owned()));
+    let mut open: Option<OpenTable> = None;
+    for (i, block) in blocks.iter().enumerate() {
+        let mut group = match block {
+            Block::Heading(level, title) => TagGroup::new(Tag::Hn(
+                std::num::NonZeroU16::new(*level).unwrap_or(std::num::NonZeroU16::MIN),
+                Some(title.clone()),
+            )),
+            Block::Paragraph => TagGroup::new(Tag::P),
+            Block::Figure(alt) => TagGroup::new(Tag::Figure(Some(alt.clone()))),
+            Block::Cell { header: true, .. } => TagGroup::new(Tag::TH(TableHeaderScope::Column)),
+            Block::Cell { .. } => TagGroup::new(Tag::TD),
+        };
+        for id in std::mem::take(&mut marks[i]) {
+            group.push(id);
+        }
+        let table = match block {
+            Block::Cell { table, .. } => Some(*table),
+            _ => None,
+        };
+        // Leaving a table (or starting another) closes it.
+        if open.as_ref().is_some_and(|t| Some(t.number) != table)
+            && let Some(done) = open.take()
+        {
+            tree.push(done.close());
+        }
+        match (block, table) {
+            (Block::Cell { row, .. }, Some(number)) => open
+                .get_or_insert_with(|| OpenTable {
+                    number,
+                    group: TagGroup::new(Tag::Table),
+                    row: None,
+                })
+                .cell(*row, group),
+            _ => tree.push(group),
+        }
+    }
+    if let Some(done) = open.take() {
+        tree.push(done.close());
+    }
+    tree
 }
 
 fn paint((r, g, b): (u8, u8, u8)) -> krilla::paint::Paint {
@@ -473,11 +634,21 @@ fn paint((r, g, b): (u8, u8, u8)) -> krilla::paint::Paint {
 
 /// The PDF's bytes.
 pub fn render(e: &ReintegrationExport) -> Result<Vec<u8>, PdfError> {
-    let pages = lay_out(e);
+    let (pages, blocks, sections) = lay_out(e);
+    let mut marks: Vec<Vec<Identifier>> = vec![Vec::new(); blocks.len()];
     let regular = Font::new(REGULAR.into(), 0).ok_or(PdfError::Font)?;
     let bold = Font::new(BOLD.into(), 0).ok_or(PdfError::Font)?;
     let metrics = (Metrics { data: REGULAR }, Metrics { data: BOLD });
-    let mut document = Document::new_with(SerializeSettings::default());
+    // krilla checks the PDF/UA-1 rules it can (tagging, language, title,
+    // alternative text, fonts) and refuses to write a document that breaks one.
+    let configuration = ConfigurationBuilder::new()
+        .with_accessibility_validator(Accessibility::UA1)
+        .finish()
+        .map_err(|e| PdfError::Write(format!("{e:?}")))?;
+    let mut document = Document::new_with(SerializeSettings {
+        configuration,
+        ..SerializeSettings::default()
+    });
     document.set_metadata(
         Metadata::new()
             .title(text::title(e))
@@ -488,7 +659,21 @@ pub fn render(e: &ReintegrationExport) -> Result<Vec<u8>, PdfError> {
         let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or(PdfError::Font)?;
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
-        for op in ops {
+        for (block, op) in ops {
+            // One tagged stretch per mark: a line of text is a span, a
+            // drawing part of its figure, a rule or footer an artifact.
+            let tag = match (&block, &op) {
+                (None, Op::Text { .. }) => {
+                    ContentTag::Artifact(Artifact::with_kind(ArtifactType::Footer))
+                }
+                (None, _) => ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout)),
+                (Some(_), Op::Text { .. }) => ContentTag::Span(SpanTag::empty()),
+                (Some(_), _) => ContentTag::Other,
+            };
+            let id = surface.start_tagged(tag);
+            if let Some(list) = block.and_then(|b| marks.get_mut(b)) {
+                list.push(id);
+            }
             match op {
                 Op::Text {
                     x,
@@ -509,6 +694,7 @@ pub fn render(e: &ReintegrationExport) -> Result<Vec<u8>, PdfError> {
                     surface.set_stroke(None);
                     let (glyphs, _) = m.glyphs(&text);
                     surface.draw_glyphs(Point::from_xy(x, y), &glyphs, font, &text, size, false);
+                    surface.end_tagged();
                 }
                 Op::Line {
                     points,
@@ -525,7 +711,10 @@ pub fn render(e: &ReintegrationExport) -> Result<Vec<u8>, PdfError> {
                         }
                     }
                     // A single point is no line; nothing to draw.
-                    let Some(path) = pb.finish() else { continue };
+                    let Some(path) = pb.finish() else {
+                        surface.end_tagged();
+                        continue;
+                    };
                     surface.set_fill(None);
                     surface.set_stroke(Some(Stroke {
                         paint: paint(colour),
@@ -537,6 +726,7 @@ pub fn render(e: &ReintegrationExport) -> Result<Vec<u8>, PdfError> {
                         ..Stroke::default()
                     }));
                     surface.draw_path(&path);
+                    surface.end_tagged();
                 }
                 Op::Dot { x, y, colour } => {
                     // A circle of radius 2.5 from four Bézier quarters.
@@ -548,7 +738,10 @@ pub fn render(e: &ReintegrationExport) -> Result<Vec<u8>, PdfError> {
                     pb.cubic_to(x - r, y - k, x - k, y - r, x, y - r);
                     pb.cubic_to(x + k, y - r, x + r, y - k, x + r, y);
                     pb.close();
-                    let Some(path) = pb.finish() else { continue };
+                    let Some(path) = pb.finish() else {
+                        surface.end_tagged();
+                        continue;
+                    };
                     surface.set_stroke(None);
                     surface.set_fill(Some(Fill {
                         paint: paint(colour),
@@ -556,12 +749,23 @@ pub fn render(e: &ReintegrationExport) -> Result<Vec<u8>, PdfError> {
                         ..Fill::default()
                     }));
                     surface.draw_path(&path);
+                    surface.end_tagged();
                 }
             }
         }
         surface.finish();
         page.finish();
     }
+    document.set_tag_tree(tag_tree(&blocks, marks));
+    // Bookmarks to each section, as PDF/UA asks of a document with headings.
+    let mut outline = Outline::new();
+    for (title, page, y) in sections {
+        outline.push_child(OutlineNode::new(
+            title,
+            XyzDestination::new(page, Point::from_xy(MARGIN, y)),
+        ));
+    }
+    document.set_outline(outline);
     document
         .finish()
         .map_err(|e| PdfError::Write(format!("{e:?}")))

@@ -286,6 +286,13 @@ fn pdf_is_a4_with_its_fonts_embedded() {
     let raw = String::from_utf8_lossy(&bytes);
     assert!(raw.contains("/FontFile2"), "TrueType font embedded");
     assert!(raw.contains("/ToUnicode"), "text can be extracted");
+    // Tagged: a structure tree in reading order, the charts as figures
+    // with their descriptions as alternative text.
+    assert!(raw.contains("/StructTreeRoot") && raw.contains("/MarkInfo"));
+    assert!(raw.contains("/Figure") && raw.contains("/Table") && raw.contains("/H1"));
+    // krilla wrote it under its PDF/UA-1 checks, and says so.
+    assert!(raw.contains("<pdfuaid:part>1</pdfuaid:part>"));
+    assert!(raw.contains("/Outlines"));
     let pages = raw.matches("/Type/Page/").count();
     assert!(pages >= 2, "{pages} pages");
     assert_eq!(raw.matches("/MediaBox[0 0 595.28 841.89]").count(), pages);
