@@ -63,6 +63,29 @@ pub fn app_url(env: &Env, fallback: &str) -> String {
         .to_owned()
 }
 
+/// Sends one email after the response has gone (`ctx.wait_until`), so the
+/// answer neither waits for Notify nor says by its timing whether anything
+/// was sent; the attempt is recorded like any other.
+pub fn send_email_after(
+    ctx: &worker::Context,
+    env: &Env,
+    template: Template,
+    to: String,
+    personalisation: BTreeMap<String, String>,
+    reference: String,
+    now: DateTime<Utc>,
+) {
+    let env = env.clone();
+    ctx.wait_until(async move {
+        match crate::db::open(&env) {
+            Ok(db) => {
+                send_email(&env, &db, template, &to, personalisation, &reference, now).await;
+            }
+            Err(e) => worker::console_error!("email {} for {reference}: {e:?}", template.name()),
+        }
+    });
+}
+
 /// Sends one email and records the attempt, whatever its outcome.
 pub async fn send_email(
     env: &Env,

@@ -90,21 +90,15 @@ pub async fn request(
     ]);
     // Sent after the answer, so an address with an account answers as fast
     // as one without and the timing tells nobody which is which.
-    let (env, to, reference) = (
-        env.clone(),
+    outbound::send_email_after(
+        ctx,
+        env,
+        Template::PasswordReset,
         email.as_ref().to_owned(),
+        personalisation,
         format!("password_reset:{}", account.id),
+        now,
     );
-    ctx.wait_until(async move {
-        match crate::db::open(&env) {
-            Ok(db) => {
-                let template = Template::PasswordReset;
-                outbound::send_email(&env, &db, template, &to, personalisation, &reference, now)
-                    .await;
-            }
-            Err(e) => worker::console_error!("password reset email for {reference}: {e:?}"),
-        }
-    });
     Ok(http::json(202, &answer))
 }
 

@@ -95,6 +95,15 @@ async fn by(db: &D1Database, condition: &str, value: &str) -> ApiResult<Vec<Row>
     .results()?)
 }
 
+/// One share by its id, just written or just changed.
+async fn one(db: &D1Database, share_id: &str) -> ApiResult<Row> {
+    by(db, "s.id = ?1", share_id)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::Unexpected(format!("share {share_id} vanished")))
+}
+
 /// The placement's AP, when the caller manages it (sharing outside
 /// LearnTrek is a disclosure: admins and DSLs decide it).
 async fn managed(db: &D1Database, caller: &Caller, placement_id: &str) -> ApiResult<String> {
@@ -186,34 +195,16 @@ pub async fn create(
             lt_core::report::text::date(lt_core::london::local_date(expires)),
         ),
     ]);
-    let (env, to, reference) = (
-        env.clone(),
+    outbound::send_email_after(
+        ctx,
+        env,
+        Template::Share,
         email.as_ref().to_owned(),
+        personalisation,
         format!("share:{id}"),
+        now,
     );
-    ctx.wait_until(async move {
-        match crate::db::open(&env) {
-            Ok(db) => {
-                outbound::send_email(
-                    &env,
-                    &db,
-                    Template::Share,
-                    &to,
-                    personalisation,
-                    &reference,
-                    now,
-                )
-                .await;
-            }
-            Err(e) => worker::console_error!("share email for {reference}: {e:?}"),
-        }
-    });
-    let row = by(db, "s.id = ?1", &id)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::Unexpected(format!("share {id} vanished")))?;
-    Ok(http::json(201, &row.share(now)?))
+    Ok(http::json(201, &one(db, &id).await?.share(now)?))
 }
 
 #[derive(Deserialize)]
@@ -260,12 +251,7 @@ pub async fn revoke(
         ])
         .await?;
     }
-    let row = by(db, "s.id = ?1", share_id)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::Unexpected(format!("share {share_id} vanished")))?;
-    Ok(http::json(200, &row.share(audit.at)?))
+    Ok(http::json(200, &one(db, share_id).await?.share(audit.at)?))
 }
 
 /// The open share a token names, or why it cannot be used.
@@ -361,28 +347,15 @@ pub async fn send_code(
         ("name".to_owned(), row.recipient_name.clone()),
         ("code".to_owned(), code),
     ]);
-    let (env, to, reference) = (
-        env.clone(),
+    outbound::send_email_after(
+        ctx,
+        env,
+        Template::ShareCode,
         row.recipient_email.clone(),
+        personalisation,
         format!("share_code:{}", row.id),
+        now,
     );
-    ctx.wait_until(async move {
-        match crate::db::open(&env) {
-            Ok(db) => {
-                outbound::send_email(
-                    &env,
-                    &db,
-                    Template::ShareCode,
-                    &to,
-                    personalisation,
-                    &reference,
-                    now,
-                )
-                .await;
-            }
-            Err(e) => worker::console_error!("share code email for {reference}: {e:?}"),
-        }
-    });
     Ok(http::json(
         202,
         &ShareCodeSent {
