@@ -49,6 +49,7 @@ unit:
 # The end-to-end and browser suites start their own servers (fresh port and
 # state folder each) from the build above; anything left running is stopped.
 e2e: build
+	@bash scripts/check-sizes.sh
 	@rm -rf target/test-state
 	@status=0; cargo test -p lt-tests || status=$$?; bash scripts/stop-strays.sh; exit $$status
 
