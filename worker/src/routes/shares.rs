@@ -17,7 +17,7 @@ use worker::d1::D1Database;
 use worker::{Context, Env, Request, Response, query};
 
 use super::{export, placements};
-use crate::audit::{AuditContext, Change};
+use crate::audit::{AuditContext, Change, Claim};
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::outbound::{self, Template};
@@ -427,36 +427,47 @@ pub async fn open(
         ap_id: Some(placement.ap_id.clone()),
         at: now,
     };
-    let claim = query!(
-        db,
-        "UPDATE share_codes SET used_at = ?1, access_digest = ?2, access_until = ?3
-         WHERE id = ?4 AND used_at IS NULL",
-        &clock::stamp(now),
-        &credentials::token_digest(&key),
-        &clock::stamp(until),
-        &code.id
-    )?
-    .run()
-    .await?;
-    // Two requests with the same code: only the first opens it.
-    if !crate::db::wrote(&claim) {
+    // The code is used and the opening audited in one batch: the audit
+    // entry is written only if this request's reading key won the code, so
+    // two requests with the same code cannot both open it, and no opening
+    // goes unrecorded.
+    let key_digest = credentials::token_digest(&key);
+    let claim = Claim {
+        table: "share_codes",
+        key_column: "id",
+        key: code.id.clone(),
+        request_column: "access_digest",
+        request_id: key_digest.clone(),
+    };
+    let results = db
+        .batch(vec![
+            query!(
+                db,
+                "UPDATE share_codes SET used_at = ?1, access_digest = ?2, access_until = ?3
+                 WHERE id = ?4 AND used_at IS NULL",
+                &clock::stamp(now),
+                &key_digest,
+                &clock::stamp(until),
+                &code.id
+            )?,
+            audit.entry_if_claimed(
+                db,
+                &claim,
+                "share.opened",
+                "placement",
+                &row.placement_id,
+                &[
+                    Change::set("share_id", row.id.clone()),
+                    Change::set("recipient_email", row.recipient_email.clone()),
+                ],
+            )?,
+        ])
+        .await?;
+    if !results.first().is_some_and(crate::db::wrote) {
         return Err(
             ErrorDetail::invalid("code", "this code has been used; ask for a new one").into(),
         );
     }
-    audit
-        .entry(
-            db,
-            "share.opened",
-            "placement",
-            &row.placement_id,
-            &[
-                Change::set("share_id", row.id.clone()),
-                Change::set("recipient_email", row.recipient_email.clone()),
-            ],
-        )?
-        .run()
-        .await?;
     let export = export::assemble(db, &placement, now).await?;
     let response = http::json(
         200,
