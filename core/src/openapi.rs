@@ -553,7 +553,7 @@ fn describe(endpoint: Endpoint, s: &mut Schemas) -> Operation {
         ),
         Endpoint::ImportRecord => op(
             "importRecord",
-            "Bring an ended placement's record (as exported by another AP) into this AP: the same pupil, placement, baseline history, timetable, registers, hand-overs, progress and reviews; exporting it again gives the same content",
+            "Bring an ended placement's record (as exported by another AP) into this AP: the same pupil, placement, baseline history, timetable, registers, hand-overs, progress and reviews; exporting it again gives the same content. Up to 4 MiB (other bodies: 64 KiB)",
             s.request::<PupilRecord>(),
             (201, "Imported", s.response::<RecordImported>()),
             &[409],

@@ -11,6 +11,10 @@ use crate::domain::Tier;
 use crate::gate::{EndReason, PlacementState};
 use crate::handover::HandoverKind;
 
+/// Largest record an import accepts: a year's placement is around 150 kB, so
+/// this leaves room for long ones without letting a body exhaust memory.
+pub const MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
+
 fn bad(field: String, why: &str) -> ErrorDetail {
     ErrorDetail::invalid(field, why)
 }

@@ -233,6 +233,41 @@ impl Server {
     /// The rows a read-only query returns, read straight from the local D1
     /// (tests use it to see what was, and was not, written).
     pub fn rows(&self, query: &str) -> Vec<serde_json::Value> {
+        self.results(query)[0]["results"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Every row of every table that holds what people entered (sign-in
+    /// sessions, throttles and cron bookkeeping left out), read in one call:
+    /// two snapshots are equal when nothing was written in between.
+    pub fn snapshot(&self) -> serde_json::Value {
+        let tables: Vec<String> = self
+            .rows(
+                "SELECT name FROM sqlite_master WHERE type = 'table'
+                 AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'
+                 AND name NOT IN ('sign_ins', 'sign_in_failures', 'rate_limits', 'cron_runs')
+                 ORDER BY name",
+            )
+            .iter()
+            .filter_map(|r| r["name"].as_str().map(str::to_owned))
+            .collect();
+        let query: String = tables
+            .iter()
+            .map(|t| format!("SELECT * FROM \"{t}\" ORDER BY rowid;"))
+            .collect();
+        let results = self.results(&query);
+        let contents = results.as_array().into_iter().flatten();
+        tables
+            .into_iter()
+            .zip(contents.map(|r| r["results"].clone()))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    }
+
+    /// What `wrangler d1 execute --json` answers: one result per statement.
+    fn results(&self, query: &str) -> serde_json::Value {
         let output = Command::new(root().join("node_modules/.bin/wrangler"))
             .args([
                 "d1",
@@ -253,12 +288,7 @@ impl Server {
             .output()
             .expect("run wrangler d1 execute");
         assert!(output.status.success(), "the database refused: {query}");
-        let results: serde_json::Value =
-            serde_json::from_slice(&output.stdout).expect("wrangler --json output");
-        results[0]["results"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        serde_json::from_slice(&output.stdout).expect("wrangler --json output")
     }
 
     /// Fires the real `scheduled` handler as the cron trigger would at `at`.

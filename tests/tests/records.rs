@@ -51,10 +51,20 @@ async fn a_record_exported_and_imported_elsewhere_exports_the_same() {
     assert!(actions.contains(&"record.exported"), "{actions:?}");
     assert!(actions.contains(&"safeguarding.read"), "{actions:?}");
 
-    // The record follows the child to Hillside.
+    // The record follows the child to Hillside. Long notes make it the size
+    // of a year's placement, beyond the usual limit on a request's body.
+    let mut moved = record.clone();
+    for entry in moved["content"]["progress"]
+        .as_array_mut()
+        .expect("progress")
+    {
+        entry["note"] = json!("Settled quickly and worked with the group. ".repeat(40));
+    }
+    let size = moved.to_string().len();
+    assert!(size > 2 * lt_core::api::MAX_JSON_BODY_BYTES, "{size} bytes");
     let mut hillside = Client::signed_in(&server, HILLSIDE).await;
     let response = hillside
-        .post_json(&format!("/api/aps/{}/records", demo::OTHER_AP), &record)
+        .post_json(&format!("/api/aps/{}/records", demo::OTHER_AP), &moved)
         .await;
     assert_eq!(response.status(), 201);
     let imported: Value = response.json().await.expect("imported");
@@ -63,7 +73,7 @@ async fn a_record_exported_and_imported_elsewhere_exports_the_same() {
     let again = export(&mut hillside, &placement).await;
     assert_eq!(again["held_by"], "Hillside Alternative Provision");
     assert_eq!(
-        again["content"], record["content"],
+        again["content"], moved["content"],
         "the same content after the round trip"
     );
     let log: Vec<&str> = again["access_log"]

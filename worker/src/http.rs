@@ -30,6 +30,11 @@ pub fn header(req: &Request, name: &str) -> Option<String> {
 /// The JSON body as `T`: 415 if it is not JSON, 413 if too large, 400 naming
 /// the field at fault otherwise.
 pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
+    read_json_up_to(req, MAX_JSON_BODY_BYTES).await
+}
+
+/// [`read_json`] for the few bodies that are whole documents, with their own limit.
+pub async fn read_json_up_to<T: DeserializeOwned>(req: &mut Request, limit: usize) -> ApiResult<T> {
     let content_type = header(req, "content-type").unwrap_or_default();
     let media = content_type.split(';').next().unwrap_or("").trim();
     if !media.eq_ignore_ascii_case("application/json") {
@@ -41,11 +46,11 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
     let too_large = || {
         ApiError::new(
             ErrorCode::PayloadTooLarge,
-            format!("the body is larger than {MAX_JSON_BODY_BYTES} bytes"),
+            format!("the body is larger than {limit} bytes"),
         )
     };
     let declared = header(req, "content-length").and_then(|v| v.trim().parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_JSON_BODY_BYTES) {
+    if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
     let bytes = req.bytes().await.map_err(|_| {
@@ -54,7 +59,7 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
             "the request body could not be read",
         )
     })?;
-    if bytes.len() > MAX_JSON_BODY_BYTES {
+    if bytes.len() > limit {
         return Err(too_large());
     }
     Ok(parse_json(&bytes)?)

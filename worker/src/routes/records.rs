@@ -631,7 +631,8 @@ pub async fn import(
     manager: &ApManager,
     audit: &AuditContext,
 ) -> ApiResult<Response> {
-    let record: PupilRecord = http::read_json(req).await?;
+    let record: PupilRecord =
+        http::read_json_up_to(req, lt_core::records::MAX_RECORD_BYTES).await?;
     lt_core::records::check(&record)?;
     let c = &record.content;
     let ap_id = manager.ap_id();
