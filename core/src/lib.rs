@@ -17,6 +17,7 @@ pub mod london;
 pub mod notify;
 pub mod openapi;
 pub mod progress;
+pub mod rate_limit;
 pub mod records;
 pub mod report;
 pub mod retention;

@@ -36,6 +36,9 @@ pub async fn run(env: &Env, cron: &str, at: DateTime<Utc>) -> Result<Outcome, St
     if let Err(e) = crate::routes::retention::review(&db, at, false).await {
         worker::console_error!("retention review: {e:?}");
     }
+    if let Err(e) = crate::rate_limit::forget_ended(&db, at).await {
+        worker::console_error!("rate limits: {e:?}");
+    }
     Ok(Outcome {
         first_for_instant,
         alerts,

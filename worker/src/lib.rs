@@ -15,6 +15,7 @@ mod ids;
 mod live;
 mod outbound;
 mod push;
+mod rate_limit;
 mod routes;
 
 use worker::{Context, Env, Request, Response, ScheduleContext, ScheduledEvent, event};

@@ -9,6 +9,7 @@ use lt_core::api::{ErrorCode, Invitation, InvitationList, InvitationRequest, Inv
 use lt_core::credentials;
 use lt_core::domain::OrganisationKind;
 use lt_core::invitations::{self, OrganisationFacts, PlacementFacts};
+use lt_core::rate_limit;
 use serde::Deserialize;
 use worker::d1::D1Database;
 use worker::{Env, Request, Response, query};
@@ -117,6 +118,8 @@ pub async fn create(
     audit: &AuditContext,
 ) -> ApiResult<Response> {
     let body: InvitationRequest = http::read_json(req).await?;
+    let sender = audit.actor_id.as_deref().unwrap_or_default();
+    crate::rate_limit::spend(db, rate_limit::INVITATIONS_SENT, sender, audit.at).await?;
     let organisation: Option<OrganisationRow> = query!(
         db,
         "SELECT id, kind FROM organisations WHERE id = ?1",

@@ -74,6 +74,10 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
     let placement_id = param("placement_id");
     // The route table says who may call; the gate enforces it before any handler runs.
     let gate = Gate::check(endpoint, req, env, &params, now).await?;
+    if let Some(limit) = lt_core::rate_limit::by_address(endpoint) {
+        let address = crate::rate_limit::address(req);
+        crate::rate_limit::spend(&db::open(env)?, limit, &address, now).await?;
+    }
     let audit = |ap_id: &str| gate.audit(ap_id, &request_id, now);
     // A placement's AP is not in its path: its handler fills it in.
     let unplaced = || gate.audit_unplaced(&request_id, now);

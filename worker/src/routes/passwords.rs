@@ -17,7 +17,7 @@ use super::session::{self, Account};
 use crate::audit::{AuditContext, Change, Claim};
 use crate::error::{ApiError, ApiResult};
 use crate::outbound::{self, Template};
-use crate::{auth, http};
+use crate::{auth, http, rate_limit};
 
 const LIFETIME_MINUTES: i64 = 60;
 /// One email per address per this many minutes, however often the form is sent.
@@ -33,6 +33,8 @@ pub async fn request(
 ) -> ApiResult<Response> {
     let body: PasswordResetRequest = http::read_json(req).await?;
     let email = EmailAddress::parse(&body.email, "email")?;
+    // Counted by the address typed, account or not, so a refusal reveals nothing.
+    rate_limit::spend(db, lt_core::rate_limit::RESET_EMAILS, email.as_ref(), now).await?;
     let answer = PasswordResetRequested {
         message: format!(
             "If {} has a LearnTrek account, we have emailed it a link to choose a new password. The link works once, for one hour.",
