@@ -156,6 +156,8 @@ struct Inbox {
     fail_next: std::collections::VecDeque<u16>,
     /// Every authenticated send that reached us, refused on purpose or not.
     arrivals: usize,
+    /// Sends to hold without ever answering, as a provider that hangs.
+    hang_next: usize,
 }
 
 type Shared = Arc<Mutex<Inbox>>;
@@ -219,6 +221,13 @@ impl NotifyReceiver {
     }
 
     /// Authenticated sends that reached the service, accepted or not.
+    /// Holds the next `n` sends open without answering.
+    pub fn hang_next(&self, n: usize) {
+        if let Ok(mut inbox) = self.inbox.lock() {
+            inbox.hang_next += n;
+        }
+    }
+
     pub fn arrivals(&self) -> usize {
         self.inbox.lock().map(|i| i.arrivals).unwrap_or(0)
     }
@@ -310,11 +319,25 @@ fn is_uuid(s: &str) -> bool {
 }
 
 async fn send_email(State(inbox): State<Shared>, headers: HeaderMap, body: String) -> Response {
+    hang_if_asked(&inbox).await;
     send(inbox, headers, body, Kind::Email)
 }
 
 async fn send_sms(State(inbox): State<Shared>, headers: HeaderMap, body: String) -> Response {
+    hang_if_asked(&inbox).await;
     send(inbox, headers, body, Kind::Sms)
+}
+
+/// Holds a request open far longer than any client should wait for it.
+async fn hang_if_asked(inbox: &Shared) {
+    let hang = inbox.lock().is_ok_and(|mut i| {
+        let hang = i.hang_next > 0;
+        i.hang_next = i.hang_next.saturating_sub(1);
+        hang
+    });
+    if hang {
+        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+    }
 }
 
 /// Notify's validation of a UK mobile number, loosely: digits with an

@@ -59,6 +59,8 @@ struct Service {
     scripted: VecDeque<u16>,
     /// Every valid push that reached us, including the scripted failures.
     arrivals: usize,
+    /// Pushes to hold without ever answering, as a service that hangs.
+    hang_next: usize,
 }
 
 type Shared = Arc<Mutex<Service>>;
@@ -167,6 +169,13 @@ impl PushReceiver {
     pub fn answer_next(&self, statuses: &[u16]) {
         if let Ok(mut s) = self.service.lock() {
             s.scripted.extend(statuses);
+        }
+    }
+
+    /// Holds the next `n` pushes open without answering.
+    pub fn hang_next(&self, n: usize) {
+        if let Ok(mut s) = self.service.lock() {
+            s.hang_next += n;
         }
     }
 
@@ -327,6 +336,14 @@ async fn receive(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> (StatusCode, Json<Value>) {
+    let hang = service.lock().is_ok_and(|mut s| {
+        let hang = s.hang_next > 0;
+        s.hang_next = s.hang_next.saturating_sub(1);
+        hang
+    });
+    if hang {
+        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+    }
     let origin = headers
         .get("host")
         .and_then(|h| h.to_str().ok())

@@ -27,11 +27,16 @@ struct Rig {
 }
 
 async fn rig() -> Rig {
+    rig_with(&[]).await
+}
+
+async fn rig_with(extra: &[(&str, &str)]) -> Rig {
     let notify = NotifyReceiver::start(0).await;
     let push = PushReceiver::start().await;
     let mut vars = notify::worker_vars(&notify.base_url);
     vars.extend(push::worker_vars(&push::new_vapid_key()));
     vars.push(("APP_URL".into(), APP.into()));
+    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let server = Server::start_with(&vars).await;
     Rig {
         server,
@@ -443,6 +448,56 @@ async fn ten_overlapping_cron_runs_send_each_message_exactly_once() {
         "SELECT COUNT(*) AS n FROM alert_events WHERE alert_id = '{id}' AND kind = 'raised'"
     ));
     assert_eq!(raised[0]["n"], 1);
+}
+
+#[tokio::test]
+async fn a_provider_that_hangs_does_not_hold_up_the_cron_run() {
+    let rig = rig_with(&[("PROVIDER_TIMEOUT_SECONDS", "2")]).await;
+    let day = last_school_day();
+    let amara = session_id("amara", 0, day);
+    let mut maya = Client::signed_in(&rig.server, MAYA).await;
+    mark(&mut maya, &session_id("leo", 0, day), day, "present", None).await;
+    designate(&rig.server, "amara", &["person-dsl", "person-senco"]).await;
+    let mut senco = Client::signed_in(&rig.server, SENCO).await;
+    let phone = subscribe(&mut senco, &rig.push).await;
+    set_phone(&mut senco, "07700 900003").await;
+    rig.fire(london(day, 9, 39)).await;
+
+    // The push service and Notify each hold one request open for ten minutes.
+    rig.push.hang_next(1);
+    rig.notify.hang_next(1);
+    let started = std::time::Instant::now();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        rig.fire(london(day, 9, 40)),
+    )
+    .await
+    .expect("the cron run ended");
+    let took = started.elapsed();
+    // The run's budget: the provider timeout (2 s here) and its own work.
+    assert!(took.as_secs() < 20, "the cron run took {took:?}");
+    let id = rig.only_alert(&amara, day)["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(rig.pushes_about(&id, &phone), 0);
+    assert_eq!(rig.sent_about(&id).len(), 2, "the other messages went out");
+    let hung = rig.server.rows(&format!(
+        "SELECT d.channel, t.error FROM delivery_attempts t
+         JOIN alert_deliveries d ON d.id = t.delivery_id
+         WHERE d.alert_id = '{id}' AND t.status = 'failed' ORDER BY d.channel"
+    ));
+    assert_eq!(hung.len(), 2, "{hung:?}");
+    assert!(
+        hung.iter().all(|r| r["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("did not answer within 2 seconds"))),
+        "{hung:?}"
+    );
+    // A minute later both are tried again and arrive.
+    rig.fire(london(day, 9, 41)).await;
+    assert_eq!(rig.pushes_about(&id, &phone), 1);
+    assert_eq!(rig.sent_about(&id).len(), 3);
 }
 
 #[tokio::test]

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use lt_core::api::EmailDelivery;
 use lt_core::notify::{self, ApiKey, EmailRequest, NotificationResponse, SmsRequest};
 use worker::d1::D1Database;
-use worker::{Env, Fetch, Headers, Method, Request, RequestInit, query};
+use worker::{
+    AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit, Response, query,
+};
 
 #[derive(Debug, Clone, Copy)]
 pub enum Template {
@@ -53,6 +55,58 @@ pub fn setting(env: &Env, name: &str) -> Option<String> {
         .map(|v| v.to_string())
         .ok()
         .filter(|v| !v.trim().is_empty())
+}
+
+/// How long a provider (Notify, a push service) gets to answer before the
+/// attempt counts as failed and is retried later: one that hangs must not
+/// hold up the cron run's other deliveries. `PROVIDER_TIMEOUT_SECONDS`
+/// overrides it (tests use a short one).
+const PROVIDER_TIMEOUT_SECONDS: u64 = 10;
+
+fn provider_timeout(env: &Env) -> std::time::Duration {
+    let seconds = setting(env, "PROVIDER_TIMEOUT_SECONDS")
+        .and_then(|v| v.parse().ok())
+        .filter(|s| (1..=60).contains(s))
+        .unwrap_or(PROVIDER_TIMEOUT_SECONDS);
+    std::time::Duration::from_secs(seconds)
+}
+
+/// Sends `request` to `provider` and reads its answer with `read`, all
+/// within the provider timeout; past it the request is aborted.
+pub async fn exchange<T, F, Fut>(
+    env: &Env,
+    provider: &str,
+    request: Request,
+    read: F,
+) -> Result<T, String>
+where
+    F: FnOnce(Response) -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let limit = provider_timeout(env);
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let fetch = Fetch::Request(request);
+    let answer = async {
+        let response = fetch
+            .send_with_signal(&signal)
+            .await
+            .map_err(|e| format!("could not reach {provider}: {e}"))?;
+        read(response).await
+    };
+    let timer = Delay::from(limit);
+    futures_util::pin_mut!(answer);
+    futures_util::pin_mut!(timer);
+    match futures_util::future::select(answer, timer).await {
+        futures_util::future::Either::Left((result, _)) => result,
+        futures_util::future::Either::Right(_) => {
+            controller.abort();
+            Err(format!(
+                "{provider} did not answer within {} seconds",
+                limit.as_secs()
+            ))
+        }
+    }
 }
 
 /// The public address of the app, for links in emails.
@@ -215,24 +269,24 @@ async fn post<T: serde::Serialize>(
         .with_body(Some(text.into()));
     let url = format!("{}{path}", base.trim_end_matches('/'));
     let request = Request::new_with_init(&url, &init).map_err(failed)?;
-    let mut response = Fetch::Request(request)
-        .send()
-        .await
-        .map_err(|e| format!("could not reach Notify: {e}"))?;
-    let status = response.status_code();
-    if status != 201 {
-        let detail = response.text().await.unwrap_or_default();
-        return Err(Refused {
-            status: Some(status),
-            message: format!(
-                "Notify answered {status}: {}",
-                detail.chars().take(300).collect::<String>()
-            ),
-        });
-    }
-    let accepted: NotificationResponse = response
-        .json()
-        .await
-        .map_err(|e| format!("unreadable Notify response: {e}"))?;
-    Ok(accepted.id)
+    exchange(env, "Notify", request, |mut response| async move {
+        let status = response.status_code();
+        if status != 201 {
+            let detail = response.text().await.unwrap_or_default();
+            return Ok(Err(Refused {
+                status: Some(status),
+                message: format!(
+                    "Notify answered {status}: {}",
+                    detail.chars().take(300).collect::<String>()
+                ),
+            }));
+        }
+        let accepted: NotificationResponse = response
+            .json()
+            .await
+            .map_err(|e| format!("unreadable Notify response: {e}"))?;
+        Ok(Ok(accepted.id))
+    })
+    .await
+    .unwrap_or_else(|e| Err(Refused::from(e)))
 }

@@ -2,7 +2,7 @@
 //! `aes128gcm` payload (RFC 8291); the formats are lt-core's `webpush`.
 
 use lt_core::webpush::{self, SubscriptionKeys, Urgency, VapidKey};
-use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
+use worker::{Env, Headers, Method, Request, RequestInit};
 
 use crate::outbound::setting;
 
@@ -85,9 +85,8 @@ async fn try_send(
         .with_headers(headers)
         .with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
     let request = Request::new_with_init(to.endpoint, &init).map_err(|e| e.to_string())?;
-    let response = Fetch::Request(request)
-        .send()
-        .await
-        .map_err(|e| format!("could not reach the push service: {e}"))?;
-    Ok(response.status_code())
+    crate::outbound::exchange(env, "the push service", request, |response| async move {
+        Ok(response.status_code())
+    })
+    .await
 }
