@@ -216,6 +216,73 @@ impl Browser {
             .map_err(|e| e.to_string())
     }
 
+    /// Runs axe-core (the npm package) on the page as it stands and answers
+    /// its serious and critical violations, one line each.
+    pub async fn axe(&self) -> Vec<String> {
+        static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let source = SOURCE.get_or_init(|| {
+            std::fs::read_to_string(crate::root().join("node_modules/axe-core/axe.min.js"))
+                .expect("node_modules/axe-core (make install-test)")
+        });
+        let loaded = self
+            .client
+            .execute(
+                &format!("if (!window.axe) {{ {source}\n }} return typeof window.axe;"),
+                vec![],
+            )
+            .await
+            .expect("load axe-core");
+        assert_eq!(loaded, json!("object"), "axe-core did not load");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                   .then(r => done(r.violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => `${v.id} (${v.impact}): ${v.help}: ` +
+                          v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+                   .catch(e => done(['axe-core failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .expect("run axe-core");
+        serde_json::from_value(found).unwrap_or_else(|e| vec![format!("unreadable: {e}")])
+    }
+
+    /// Sizes the page's viewport as a phone (touch, 2× pixels) or a desktop window.
+    pub async fn viewport(&self, width: u32, height: u32, mobile: bool) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "mobile": mobile,
+                    "deviceScaleFactor": if mobile { 2 } else { 1 } }),
+        )
+        .await
+        .expect("set the viewport");
+    }
+
+    /// Waits until no "Loading…" status is on screen (data has arrived).
+    pub async fn settle(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let loading = self
+                .client
+                .execute(
+                    "return [...document.querySelectorAll('.status')].some(e => e.textContent.startsWith('Loading'))",
+                    vec![],
+                )
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(true);
+            if !loading {
+                return;
+            }
+            assert!(Instant::now() < deadline, "still loading after 20 s");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Ends the WebDriver session (Chromium quits) and the driver.
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
