@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::api;
-use crate::components::Nav;
+use crate::components::{Nav, UpdateBanner};
 use crate::outbox::{self, OutboxHandle, Pending};
 use crate::pages::{
     AlertPage, AlertsPage, AuditPage, DashboardPage, Forgot, InvitationsPage, Invite,
@@ -78,6 +78,7 @@ pub fn App() -> Html {
                     <Nav />
                 </div>
                 <main id="main">
+                    <UpdateBanner />
                     <Switch<Route> render={switch} />
                 </main>
             </BrowserRouter>

@@ -36,10 +36,13 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (request.mode === "navigate") {
-    // Every page of the app is the same shell; try the network so a new
-    // release shows up, and fall back to the cached shell without a signal.
+    // Every page of the app is the same shell, served from the cache so a
+    // return visit costs no shell bytes and works with no signal. A new
+    // release arrives as a new sw.js (the browser checks on navigation and
+    // the app asks when it comes into view), which caches the new shell and
+    // takes over; the page then offers to reload.
     event.respondWith(
-      fetch(request).catch(() => caches.match("/", { cacheName: CACHE })),
+      caches.match("/", { cacheName: CACHE }).then((hit) => hit || fetch(request)),
     );
     return;
   }

@@ -12,6 +12,7 @@ pub struct Server {
     child: Option<Child>,
     state: PathBuf,
     log: PathBuf,
+    assets: Option<PathBuf>,
 }
 
 /// A migrated and seeded state folder, made once per test binary and copied
@@ -72,7 +73,7 @@ fn try_wrangler(args: &[&str], persist: &Path) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create state dir");
     for entry in std::fs::read_dir(from).expect("read template") {
         let entry = entry.expect("entry");
@@ -96,19 +97,31 @@ impl Server {
     pub async fn start_with(vars: &[(String, String)]) -> Server {
         let state = scratch("test-state").join(format!("s-{}-{}", std::process::id(), free_port()));
         copy_dir(template(), &state);
-        Server::launch(state, vars).await
+        Server::launch(state, vars, None).await
+    }
+
+    /// A server on a fresh demo database that serves the app from `assets`
+    /// instead of `pwa/dist` (tests use it to release a new build).
+    pub async fn start_serving(assets: &std::path::Path) -> Server {
+        let state = scratch("test-state").join(format!("s-{}-{}", std::process::id(), free_port()));
+        copy_dir(template(), &state);
+        Server::launch(state, &[], Some(assets)).await
     }
 
     /// A server on an existing state folder (to test that data survives restarts).
     pub async fn start_on(state: PathBuf) -> Server {
-        Server::launch(state, &[]).await
+        Server::launch(state, &[], None).await
     }
 
     /// Starts `wrangler dev`, again on fresh ports if the ones picked were
     /// taken in the meantime (parallel tests pick ports at the same moment).
-    async fn launch(state: PathBuf, vars: &[(String, String)]) -> Server {
+    async fn launch(
+        state: PathBuf,
+        vars: &[(String, String)],
+        assets: Option<&std::path::Path>,
+    ) -> Server {
         for _ in 0..3 {
-            let mut server = Server::spawn(state.clone(), vars);
+            let mut server = Server::spawn(state.clone(), vars, assets, free_port());
             if server.wait_until_ready().await {
                 return server;
             }
@@ -124,8 +137,32 @@ impl Server {
         panic!("wrangler dev found no free port in three tries");
     }
 
-    fn spawn(state: PathBuf, vars: &[(String, String)]) -> Server {
-        let port = free_port();
+    /// Stops this server and starts it again on the same address, data and
+    /// assets, as a new deployment would replace it (the app's files are
+    /// read afresh).
+    pub async fn redeploy(&mut self) {
+        self.stop();
+        let port: u16 = self
+            .base
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("port in the base URL");
+        let assets = self.assets.clone();
+        let mut server = Server::spawn(self.state.clone(), &[], assets.as_deref(), port);
+        assert!(
+            server.wait_until_ready().await,
+            "the redeployed server did not start"
+        );
+        self.child = server.child.take();
+    }
+
+    fn spawn(
+        state: PathBuf,
+        vars: &[(String, String)],
+        assets: Option<&std::path::Path>,
+        port: u16,
+    ) -> Server {
         let log = state.with_extension("log");
         let out = std::fs::File::create(&log).expect("log file");
         let err = out.try_clone().expect("log file");
@@ -145,6 +182,11 @@ impl Server {
                 vars.iter()
                     .flat_map(|(k, v)| ["--var".to_owned(), format!("{k}:{v}")]),
             )
+            .args(
+                assets
+                    .iter()
+                    .flat_map(|a| ["--assets".as_ref(), a.as_os_str()]),
+            )
             .current_dir(root())
             .env("PATH", node_path())
             .env("CI", "1")
@@ -161,6 +203,7 @@ impl Server {
             child: Some(child),
             state,
             log,
+            assets: assets.map(PathBuf::from),
         }
     }
 

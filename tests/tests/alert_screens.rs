@@ -53,6 +53,7 @@ async fn a_pushed_alert_is_shown_opened_acknowledged_and_closed_on_the_phone() {
         .expect("grant notifications");
     browser.client.goto(&server.url("/")).await.expect("open");
     browser.sign_in(DSL, demo::PASSWORD).await;
+    browser.wait_for("nav.tabs", 20).await;
     browser.wait_for_service_worker().await;
     browser
         .client

@@ -6,6 +6,7 @@ mod progress;
 mod reach;
 mod register;
 mod run;
+mod update;
 
 pub use baseline_form::SectionForm;
 pub use field::{Field, input_value, textarea_value};
@@ -15,3 +16,4 @@ pub use progress::ProgressForm;
 pub use reach::Reach;
 pub use register::{Register, describe as describe_mark};
 pub use run::Run;
+pub use update::UpdateBanner;
