@@ -60,12 +60,13 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   touch node_modules/.package-lock.json
 fi
 
-# An independent OpenAPI 3.1 validator (Python) that the e2e suite runs on
-# the served document.
+# Python test tools: an independent OpenAPI 3.1 validator that the e2e suite
+# runs on the served document, and Schemathesis, which fuzzes every endpoint
+# from that document.
 if [ "${1:-}" = "--test" ]; then
   venv=.tools/venv
-  if [ ! -x "$venv/bin/openapi-spec-validator" ] || [ tests/requirements.txt -nt "$venv/.installed" ]; then
-    say "pip install the OpenAPI validator into $venv"
+  if [ ! -x "$venv/bin/openapi-spec-validator" ] || [ ! -x "$venv/bin/schemathesis" ] || [ tests/requirements.txt -nt "$venv/.installed" ]; then
+    say "pip install the OpenAPI validator and Schemathesis into $venv"
     python3 -m venv "$venv" 2>/dev/null || { as_root apt-get install -y -qq python3-venv >/dev/null; python3 -m venv "$venv"; }
     "$venv/bin/pip" install -q --disable-pip-version-check -r tests/requirements.txt
     touch "$venv/.installed"

@@ -22,6 +22,7 @@ pub struct AuditQuery {
     pub to: Option<DateTime<Utc>>,
     /// Paging: only entries older than this id (from `next_before`).
     #[serde(default)]
+    #[schemars(range(min = 1, max = 9_007_199_254_740_991i64))]
     pub before: Option<i64>,
     /// At most this many entries (1–500, default 100; the CSV export has no limit).
     #[serde(default)]

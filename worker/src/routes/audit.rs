@@ -48,12 +48,24 @@ impl Row {
     }
 }
 
+/// The largest integer a JavaScript number holds exactly (2^53 - 1).
+const MAX_SAFE_ID: i64 = 9_007_199_254_740_991;
+
 fn filters(req: &Request) -> ApiResult<AuditQuery> {
     let url = req.url()?;
     let query: AuditQuery = parse_query(url.query().unwrap_or(""))?;
     if query.limit.is_some_and(|n| n == 0 || n > MAX_LIMIT) {
         return Err(
             ErrorDetail::invalid("limit", format!("choose a limit from 1 to {MAX_LIMIT}")).into(),
+        );
+    }
+    // Ids are positive and D1 binds numbers as JavaScript doubles.
+    if query
+        .before
+        .is_some_and(|id| !(1..=MAX_SAFE_ID).contains(&id))
+    {
+        return Err(
+            ErrorDetail::invalid("before", "use the next_before of the previous page").into(),
         );
     }
     Ok(query)

@@ -47,7 +47,9 @@ pub async fn handle(mut req: Request, env: &Env, ctx: &Context) -> Response {
 }
 
 async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Response> {
-    let method = req.method().to_string();
+    // The method as sent: workers-rs reads any method it does not know
+    // (QUERY, PROPFIND…) as GET, which would answer them as if they were GETs.
+    let method = req.inner().method();
     let (endpoint, params) = match Endpoint::resolve(&method, &req.path()) {
         Resolution::Found(endpoint, params) => (endpoint, params),
         Resolution::NotFound => {
