@@ -84,15 +84,28 @@ pub async fn authenticate(
 ) -> ApiResult<Caller> {
     let token = http::cookie(req, COOKIE).ok_or_else(unauthenticated)?;
     let digest = credentials::token_digest(&token);
-    let row: Option<SignInRow> = query!(
+    // The sign-in and the person's grants in one round trip: every request pays for this.
+    let sign_in = query!(
         db,
         "SELECT s.person_id, p.name, p.email, p.phone, s.idle_expires_at, s.absolute_expires_at
          FROM sign_ins s JOIN people p ON p.id = s.person_id
          WHERE s.token_digest = ?1",
         &digest
-    )?
-    .first(None)
-    .await?;
+    )?;
+    let grants = query!(
+        db,
+        &format!(
+            "{GRANTS} (SELECT person_id FROM sign_ins WHERE token_digest = ?1) {GRANTS_ORDER}"
+        ),
+        &digest
+    )?;
+    let mut results = db.batch(vec![sign_in, grants]).await?.into_iter();
+    let (Some(sign_in), Some(grants)) = (results.next(), results.next()) else {
+        return Err(ApiError::Unexpected(
+            "a batch of two gave fewer results".into(),
+        ));
+    };
+    let row: Option<SignInRow> = sign_in.results()?.into_iter().next();
     let row = row.ok_or_else(unauthenticated)?;
     let expired = |at: &str| at.parse::<DateTime<Utc>>().map_or(true, |t| t <= now);
     if expired(&row.idle_expires_at) || expired(&row.absolute_expires_at) {
@@ -101,7 +114,7 @@ pub async fn authenticate(
             .await?;
         return Err(unauthenticated());
     }
-    let (principal, summaries) = principal(db, &row.person_id).await?;
+    let (principal, summaries) = principal_from(&row.person_id, grants.results()?);
     let grants = &principal.grants;
     let roles: Vec<Role> = grants.iter().map(|g| g.role).collect();
     let idle_until = now + lifetimes(env).idle(&roles);
@@ -137,22 +150,26 @@ pub async fn principal(
     db: &D1Database,
     person_id: &str,
 ) -> ApiResult<(Principal, Vec<GrantSummary>)> {
-    let rows: Vec<GrantRow> = query!(
-        db,
-        "SELECT g.ap_id, a.name AS ap_name, g.organisation_id, o.name AS organisation_name,
-                g.role, g.is_dsl,
-                (SELECT json_group_array(s.placement_id) FROM grant_scopes s
-                 WHERE s.person_id = g.person_id AND s.ap_id = g.ap_id AND s.role = g.role) AS placements
-         FROM grants g
-         JOIN organisations a ON a.id = g.ap_id
-         JOIN organisations o ON o.id = g.organisation_id
-         WHERE g.person_id = ?1
-         ORDER BY a.name, g.role",
-        person_id
-    )?
-    .all()
-    .await?
-    .results()?;
+    let rows: Vec<GrantRow> = query!(db, &format!("{GRANTS} ?1 {GRANTS_ORDER}"), person_id)?
+        .all()
+        .await?
+        .results()?;
+    Ok(principal_from(person_id, rows))
+}
+
+/// A person's grants with their scopes, for the person chosen after `=`.
+const GRANTS: &str =
+    "SELECT g.ap_id, a.name AS ap_name, g.organisation_id, o.name AS organisation_name,
+        g.role, g.is_dsl,
+        (SELECT json_group_array(s.placement_id) FROM grant_scopes s
+         WHERE s.person_id = g.person_id AND s.ap_id = g.ap_id AND s.role = g.role) AS placements
+     FROM grants g
+     JOIN organisations a ON a.id = g.ap_id
+     JOIN organisations o ON o.id = g.organisation_id
+     WHERE g.person_id =";
+const GRANTS_ORDER: &str = "ORDER BY a.name, g.role";
+
+fn principal_from(person_id: &str, rows: Vec<GrantRow>) -> (Principal, Vec<GrantSummary>) {
     let mut grants = Vec::new();
     let mut summaries = Vec::new();
     for row in rows {
@@ -181,7 +198,7 @@ pub async fn principal(
         person_id: person_id.to_owned(),
         grants,
     };
-    Ok((principal, summaries))
+    (principal, summaries)
 }
 
 /// Refuses cookie-authenticated writes that a browser sent from another site.

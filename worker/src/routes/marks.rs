@@ -10,7 +10,7 @@ use lt_core::domain::OrganisationKind;
 use lt_core::gate::PlacementState;
 use lt_core::timetable;
 use serde::Deserialize;
-use worker::d1::D1Database;
+use worker::d1::{D1Database, D1PreparedStatement};
 use worker::{Request, Response, query};
 
 use super::timetable as timetable_route;
@@ -122,7 +122,19 @@ pub(crate) async fn occurrence_marks(
     session_id: &str,
     date: &str,
 ) -> ApiResult<(Vec<MarkRow>, Option<String>)> {
-    let rows: Vec<MarkRow> = query!(
+    let rows: Vec<MarkRow> = occurrence_marks_query(db, session_id, date)?
+        .all()
+        .await?
+        .results()?;
+    with_current(rows)
+}
+
+fn occurrence_marks_query(
+    db: &D1Database,
+    session_id: &str,
+    date: &str,
+) -> ApiResult<D1PreparedStatement> {
+    Ok(query!(
         db,
         &format!(
             "SELECT {MARK_COLUMNS} FROM marks m LEFT JOIN people p ON p.id = m.marked_by
@@ -130,10 +142,11 @@ pub(crate) async fn occurrence_marks(
         ),
         session_id,
         date
-    )?
-    .all()
-    .await?
-    .results()?;
+    )?)
+}
+
+/// The occurrence's marks and which of them counts.
+fn with_current(rows: Vec<MarkRow>) -> ApiResult<(Vec<MarkRow>, Option<String>)> {
     let stamped = rows
         .iter()
         .map(|row| Ok((row.id.clone(), row.stamped()?)))
@@ -181,7 +194,8 @@ pub(super) async fn find_occurrence(
     date: NaiveDate,
     purpose: Purpose,
 ) -> ApiResult<Found> {
-    let session: Option<SessionRow> = query!(
+    // The session and its AP's terms in one round trip.
+    let session = query!(
         db,
         &format!(
             "SELECT s.placement_id, p.ap_id, p.state, c.kind AS commissioner_kind, s.tutor_id,
@@ -194,9 +208,16 @@ pub(super) async fn find_occurrence(
         ),
         session_id,
         &date.to_string()
-    )?
-    .first(None)
-    .await?;
+    )?;
+    let terms = timetable_route::terms_of_session(db, session_id)?;
+    let mut results = db.batch(vec![session, terms]).await?.into_iter();
+    let (Some(session), Some(terms)) = (results.next(), results.next()) else {
+        return Err(ApiError::Unexpected(
+            "a batch of two gave fewer results".into(),
+        ));
+    };
+    let terms: Vec<timetable_route::TermRow> = terms.results()?;
+    let session: Option<SessionRow> = session.results()?.into_iter().next();
     // A session out of the caller's sight looks like one that does not
     // exist: they must see its placement or teach it, or, for a hand-over,
     // escort its run (an escort never sees a register).
@@ -236,7 +257,7 @@ pub(super) async fn find_occurrence(
             "the placement is not active yet: its transition baseline must be accepted before registers are taken",
         ));
     }
-    let terms = timetable_route::terms(db, &session.ap_id).await?;
+    let terms = timetable_route::terms_from(&terms)?;
     let occurrence = session.times.occurrence_on(session_id, date, &terms)?;
     let occurrence = occurrence.ok_or_else(|| {
         conflict(format!(
@@ -294,7 +315,7 @@ pub async fn put(
     let commissioner =
         OrganisationKind::parse(&session.commissioner_kind).unwrap_or(OrganisationKind::School);
     let codes = attendance::codes(mark, half, commissioner);
-    let result = query!(
+    let insert = query!(
         db,
         "INSERT INTO marks (id, session_id, date, placement_id, kind, minutes_late, reason, half_day,
                             ap_code, school_code, marked_by, device_time, received_at, request_id)
@@ -314,13 +335,19 @@ pub async fn put(
         &clock::stamp(body.device_time),
         &clock::stamp(received),
         request_id
-    )?
-    .run()
-    .await?;
-    let fresh = crate::db::wrote(&result);
-    // One read answers both cases: the occurrence's marks hold this one (and
-    // say which counts) unless the id was first used for another occurrence.
-    let (rows, current) = occurrence_marks(db, &body.session_id, &body.date.to_string()).await?;
+    )?;
+    // The write and one read in a single round trip: the occurrence's marks
+    // hold this one (and say which counts) unless the id was first used for
+    // another occurrence.
+    let read = occurrence_marks_query(db, &body.session_id, &body.date.to_string())?;
+    let mut results = db.batch(vec![insert, read]).await?.into_iter();
+    let (Some(written), Some(marks)) = (results.next(), results.next()) else {
+        return Err(ApiError::Unexpected(
+            "a batch of two gave fewer results".into(),
+        ));
+    };
+    let fresh = crate::db::wrote(&written);
+    let (rows, current) = with_current(marks.results()?)?;
     let is_current = current.as_deref() == Some(id);
     let row = rows.into_iter().find(|r| r.id == id);
     let row = match (row, fresh) {

@@ -11,7 +11,7 @@ use lt_core::gate::PlacementState;
 use lt_core::timetable::{self, Calendar, WeeklySession};
 use lt_core::{london, timetable_edits};
 use serde::Deserialize;
-use worker::d1::D1Database;
+use worker::d1::{D1Database, D1PreparedStatement};
 use worker::{Request, Response, query};
 
 use super::placements::{Row as PlacementRow, find};
@@ -106,6 +106,21 @@ pub async fn terms(db: &D1Database, ap_id: &str) -> ApiResult<Vec<(NaiveDate, Na
     .all()
     .await?
     .results()?;
+    terms_from(&rows)
+}
+
+/// The terms of the AP a session belongs to, to read in the same batch as the session.
+pub fn terms_of_session(db: &D1Database, session_id: &str) -> ApiResult<D1PreparedStatement> {
+    Ok(query!(
+        db,
+        "SELECT starts, ends FROM term_dates WHERE ap_id =
+           (SELECT p.ap_id FROM sessions s JOIN placements p ON p.id = s.placement_id WHERE s.id = ?1)
+         ORDER BY starts",
+        session_id
+    )?)
+}
+
+pub fn terms_from(rows: &[TermRow]) -> ApiResult<Vec<(NaiveDate, NaiveDate)>> {
     rows.iter()
         .map(|t| Ok((date(&t.starts)?, date(&t.ends)?)))
         .collect()
