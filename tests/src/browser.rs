@@ -140,6 +140,12 @@ impl Browser {
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
+    /// Opens the app at `url` and signs in as `email` with the demo password.
+    pub async fn open_signed_in(&self, url: &str, email: &str) {
+        self.client.goto(url).await.expect("open the app");
+        self.sign_in(email, crate::demo::PASSWORD).await;
+    }
+
     /// Fills and sends the sign-in form that is on the screen.
     pub async fn sign_in(&self, email: &str, password: &str) {
         self.wait_for("form.sign-in", 20).await;

@@ -642,6 +642,43 @@ pub fn session_id(pupil: &str, n: usize, on: NaiveDate) -> String {
     format!("session-{pupil}-{}-{n}", on.weekday().number_from_monday())
 }
 
+/// When the cron raises the last school day's missed-arrival alerts for
+/// the morning sessions (09:30 starts, 10 minutes' grace).
+pub fn morning_alerts_due() -> chrono::DateTime<Utc> {
+    let nine_forty = chrono::NaiveTime::from_hms_opt(9, 40, 0).expect("time");
+    lt_core::london::to_utc(last_school_day(), nine_forty)
+}
+
+fn weekday_today() -> u32 {
+    lt_core::london::local_date(Utc::now())
+        .weekday()
+        .number_from_monday()
+}
+
+/// SQL for a session of `pupil` with `tutor_id` running all day today, so
+/// its register is open at any hour (but the first minute).
+pub fn all_day_session_sql(id: &str, pupil: &str, tutor_id: &str) -> String {
+    format!(
+        "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, tutor_id)
+         VALUES ('{id}', '{}', {}, '00:01', '23:59', 'venue-centre', '{tutor_id}')",
+        placement_id(pupil),
+        weekday_today()
+    )
+}
+
+/// SQL for a taxi run of `pupil` with the demo escort, under way all day
+/// today (a run opens for confirming three hours before its session).
+pub fn all_day_run_sql(id: &str, pupil: &str) -> String {
+    format!(
+        "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, escort_id,
+                               pickup_place, pickup_time)
+         VALUES ('{id}', '{}', {}, '00:00', '23:59', 'venue-centre',
+                 'person-escort', '14 Elm Road, Kirkfield KF2 7AB', '00:00')",
+        placement_id(pupil),
+        weekday_today()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

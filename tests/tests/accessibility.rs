@@ -2,9 +2,8 @@
 //! phone size (390×844) and desktop size (1280×800), as each person who
 //! uses it; and the same screens with text at 200%.
 
-use chrono::NaiveTime;
 use lt_tests::browser::Browser;
-use lt_tests::demo::{self, history, last_school_day};
+use lt_tests::demo::{self, history};
 use lt_tests::server::Server;
 
 const SIZES: [(u32, u32, bool); 2] = [(390, 844, true), (1280, 800, false)];
@@ -55,9 +54,7 @@ fn screens(alert_id: &str) -> Vec<(Option<&'static str>, Vec<String>)> {
 async fn every_screen_passes_axe_at_phone_and_desktop_size_and_with_large_text() {
     let server = Server::start().await;
     // An open alert, so the alert screens have something to show.
-    let day = last_school_day();
-    let at = lt_core::london::to_utc(day, NaiveTime::from_hms_opt(9, 40, 0).expect("time"));
-    server.fire_cron(at).await;
+    server.fire_cron(demo::morning_alerts_due()).await;
     let alerts = server.rows("SELECT id FROM alerts ORDER BY raised_at LIMIT 1");
     let alert_id = alerts[0]["id"].as_str().expect("an alert").to_owned();
 

@@ -57,6 +57,20 @@ fn new_id(n: u32) -> String {
 }
 
 impl Rig {
+    /// Only Amara's morning session comes due at 09:40 on the last school
+    /// day (Leo is registered); her contacts are the AP's DSL and the SENCo,
+    /// who has a mobile number. Answers her session and the SENCo signed in,
+    /// to add devices.
+    async fn amara_alone_comes_due(&self) -> (String, Client) {
+        let day = last_school_day();
+        let mut maya = Client::signed_in(&self.server, MAYA).await;
+        mark(&mut maya, &session_id("leo", 0, day), day, "present", None).await;
+        designate(&self.server, "amara", &["person-dsl", "person-senco"]).await;
+        let mut senco = Client::signed_in(&self.server, SENCO).await;
+        set_phone(&mut senco, "07700 900003").await;
+        (session_id("amara", 0, day), senco)
+    }
+
     async fn fire(&self, at: DateTime<Utc>) {
         let response = self.server.fire_cron(at).await;
         assert!(response.status().is_success(), "cron at {at}");
@@ -454,13 +468,8 @@ async fn ten_overlapping_cron_runs_send_each_message_exactly_once() {
 async fn a_provider_that_hangs_does_not_hold_up_the_cron_run() {
     let rig = rig_with(&[("PROVIDER_TIMEOUT_SECONDS", "2")]).await;
     let day = last_school_day();
-    let amara = session_id("amara", 0, day);
-    let mut maya = Client::signed_in(&rig.server, MAYA).await;
-    mark(&mut maya, &session_id("leo", 0, day), day, "present", None).await;
-    designate(&rig.server, "amara", &["person-dsl", "person-senco"]).await;
-    let mut senco = Client::signed_in(&rig.server, SENCO).await;
+    let (amara, mut senco) = rig.amara_alone_comes_due().await;
     let phone = subscribe(&mut senco, &rig.push).await;
-    set_phone(&mut senco, "07700 900003").await;
     rig.fire(london(day, 9, 39)).await;
 
     // The push service and Notify each hold one request open for ten minutes.
@@ -505,16 +514,10 @@ async fn a_failure_is_retried_with_every_attempt_logged_and_a_gone_device_is_rem
     let rig = rig().await;
     let other_service = PushReceiver::start().await;
     let day = last_school_day();
-    let amara = session_id("amara", 0, day);
-    // Only Amara comes due at 09:40: Leo is registered, and the earlier
-    // sessions' alerts go out at 09:39, before the failures are set up.
-    let mut maya = Client::signed_in(&rig.server, MAYA).await;
-    mark(&mut maya, &session_id("leo", 0, day), day, "present", None).await;
-    designate(&rig.server, "amara", &["person-dsl", "person-senco"]).await;
-    let mut senco = Client::signed_in(&rig.server, SENCO).await;
+    // The earlier sessions' alerts go out at 09:39, before the failures are set up.
+    let (amara, mut senco) = rig.amara_alone_comes_due().await;
     let flaky = subscribe(&mut senco, &rig.push).await;
     let gone = subscribe(&mut senco, &other_service).await;
-    set_phone(&mut senco, "07700 900003").await;
     // 09:39 also raises the day's overdue-gate alert (Mia's baseline), which
     // the SENCo hears of; count from here.
     rig.fire(london(day, 9, 39)).await;

@@ -100,25 +100,10 @@ async fn manifest_and_icons_make_the_app_installable() {
 #[tokio::test]
 async fn an_escort_sees_their_runs_and_nothing_else() {
     let server = Server::start().await;
-    // A run under way all day today, so the test taps one that is open for
-    // confirming at any hour (a run opens three hours before its session).
-    let weekday = chrono::Datelike::weekday(&lt_core::london::local_date(chrono::Utc::now()))
-        .number_from_monday();
-    server.sql(&format!(
-        "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, escort_id,
-                               pickup_place, pickup_time)
-         VALUES ('session-all-day-run', '{}', {weekday}, '00:00', '23:59', 'venue-centre',
-                 'person-escort', '14 Elm Road, Kirkfield KF2 7AB', '00:00')",
-        demo::placement_id("amara")
-    ));
+    server.sql(&demo::all_day_run_sql("session-all-day-run", "amara"));
     let browser = Browser::start().await;
     browser
-        .client
-        .goto(&server.url("/"))
-        .await
-        .expect("open app");
-    browser
-        .sign_in("gary.hill@swiftcabs.example", demo::PASSWORD)
+        .open_signed_in(&server.url("/"), "gary.hill@swiftcabs.example")
         .await;
     browser.wait_for(".session .run", 20).await;
     let pupils = browser.texts(".session .pupil").await;

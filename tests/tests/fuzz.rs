@@ -10,9 +10,8 @@
 
 use std::process::Command;
 
-use chrono::NaiveTime;
 use lt_tests::client::Client;
-use lt_tests::demo::{self, last_school_day};
+use lt_tests::demo;
 use lt_tests::server::Server;
 use lt_tests::{push, root, scratch};
 
@@ -61,11 +60,7 @@ const ORPHANS: [(&str, &str); 6] = [
 async fn schemathesis_finds_no_server_error_and_every_answer_matches_the_document() {
     let server = Server::start_with(&push::worker_vars(&push::new_vapid_key())).await;
     // An open alert, so the alert operations have a real one to work on.
-    let at = lt_core::london::to_utc(
-        last_school_day(),
-        NaiveTime::from_hms_opt(9, 40, 0).expect("time"),
-    );
-    server.fire_cron(at).await;
+    server.fire_cron(demo::morning_alerts_due()).await;
     let alerts = server.rows("SELECT id FROM alerts ORDER BY raised_at LIMIT 1");
     let alert_id = alerts[0]["id"].as_str().expect("an alert").to_owned();
     let cookie = sign_in_cookie(&server, "admin@riverside.example").await;

@@ -2,11 +2,10 @@
 //! confirms a pick-up and a DSL takes and closes an alert with Tab, arrow
 //! keys, Space and Enter. Every stop on the way shows where the focus is.
 
-use chrono::{Datelike, NaiveTime, Utc};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use lt_tests::browser::Browser;
-use lt_tests::demo::{self, last_school_day};
+use lt_tests::demo;
 use lt_tests::server::Server;
 use serde_json::{Value, json};
 
@@ -79,12 +78,10 @@ async fn tab_to(browser: &Browser, what: &str, wanted: impl Fn(&Value) -> bool) 
 #[tokio::test]
 async fn a_tutor_marks_a_register_with_the_keyboard_alone() {
     let server = Server::start().await;
-    // A session all day today, so its register is open at any hour.
-    let weekday = demo_weekday();
-    server.sql(&format!(
-        "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, tutor_id)
-         VALUES ('keyboard-a', '{}', {weekday}, '00:01', '23:59', 'venue-centre', 'person-tutor-maya')",
-        demo::placement_id("amara")
+    server.sql(&demo::all_day_session_sql(
+        "keyboard-a",
+        "amara",
+        "person-tutor-maya",
     ));
     let browser = Browser::start().await;
     browser
@@ -134,31 +131,13 @@ async fn a_tutor_marks_a_register_with_the_keyboard_alone() {
     browser.close().await;
 }
 
-fn demo_weekday() -> u32 {
-    lt_core::london::local_date(Utc::now())
-        .weekday()
-        .number_from_monday()
-}
-
 #[tokio::test]
 async fn an_escort_confirms_a_pick_up_with_the_keyboard_alone() {
     let server = Server::start().await;
-    server.sql(&format!(
-        "INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, escort_id,
-                               pickup_place, pickup_time)
-         VALUES ('keyboard-run', '{}', {}, '00:00', '23:59', 'venue-centre',
-                 'person-escort', '14 Elm Road, Kirkfield KF2 7AB', '00:00')",
-        demo::placement_id("amara"),
-        demo_weekday()
-    ));
+    server.sql(&demo::all_day_run_sql("keyboard-run", "amara"));
     let browser = Browser::start().await;
     browser
-        .client
-        .goto(&server.url("/"))
-        .await
-        .expect("open app");
-    browser
-        .sign_in("gary.hill@swiftcabs.example", demo::PASSWORD)
+        .open_signed_in(&server.url("/"), "gary.hill@swiftcabs.example")
         .await;
     browser.wait_for(".session .run", 20).await;
     tab_to(&browser, "Picked up", |f| {
@@ -185,9 +164,7 @@ async fn an_escort_confirms_a_pick_up_with_the_keyboard_alone() {
 #[tokio::test]
 async fn a_dsl_takes_and_closes_an_alert_with_the_keyboard_alone() {
     let server = Server::start().await;
-    let day = last_school_day();
-    let at = lt_core::london::to_utc(day, NaiveTime::from_hms_opt(9, 40, 0).expect("time"));
-    server.fire_cron(at).await;
+    server.fire_cron(demo::morning_alerts_due()).await;
     let missed = server.rows("SELECT id FROM alerts WHERE kind = 'missed_arrival'");
     assert!(
         !missed.is_empty(),
@@ -195,12 +172,7 @@ async fn a_dsl_takes_and_closes_an_alert_with_the_keyboard_alone() {
     );
     let browser = Browser::start().await;
     browser
-        .client
-        .goto(&server.url("/"))
-        .await
-        .expect("open app");
-    browser
-        .sign_in("dsl@riverside.example", demo::PASSWORD)
+        .open_signed_in(&server.url("/"), "dsl@riverside.example")
         .await;
     browser.wait_for("nav.tabs", 20).await;
     // From the tabs to the list to the alert, by keyboard.
