@@ -99,12 +99,7 @@ pub async fn authenticate(
         ),
         &digest
     )?;
-    let mut results = db.batch(vec![sign_in, grants]).await?.into_iter();
-    let (Some(sign_in), Some(grants)) = (results.next(), results.next()) else {
-        return Err(ApiError::Unexpected(
-            "a batch of two gave fewer results".into(),
-        ));
-    };
+    let (sign_in, grants) = crate::db::both(db, sign_in, grants).await?;
     let row: Option<SignInRow> = sign_in.results()?.into_iter().next();
     let row = row.ok_or_else(unauthenticated)?;
     let expired = |at: &str| at.parse::<DateTime<Utc>>().map_or(true, |t| t <= now);

@@ -1,8 +1,9 @@
 //! D1 access shared by the routes.
 
+use chrono::{NaiveDate, NaiveTime};
 use lt_core::api::ErrorCode;
 use worker::Env;
-use worker::d1::D1Database;
+use worker::d1::{D1Database, D1PreparedStatement, D1Result};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -30,4 +31,31 @@ pub fn wrote(result: &worker::D1Result) -> bool {
         .and_then(|m| m.changes)
         .unwrap_or(0)
         > 0
+}
+
+/// Two statements in one round trip (and one transaction), with both results.
+pub async fn both(
+    db: &D1Database,
+    first: D1PreparedStatement,
+    second: D1PreparedStatement,
+) -> ApiResult<(D1Result, D1Result)> {
+    let mut results = db.batch(vec![first, second]).await?.into_iter();
+    match (results.next(), results.next()) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        _ => Err(ApiError::Unexpected(
+            "a batch of two gave fewer results".into(),
+        )),
+    }
+}
+
+/// A date as D1 stores it (`YYYY-MM-DD`); anything else is a corrupt row.
+pub fn date(text: &str) -> ApiResult<NaiveDate> {
+    text.parse()
+        .map_err(|_| ApiError::Unexpected(format!("stored date {text:?} is not a date")))
+}
+
+/// A clock time as D1 stores it (`HH:MM`); anything else is a corrupt row.
+pub fn time(text: &str) -> ApiResult<NaiveTime> {
+    NaiveTime::parse_from_str(text, "%H:%M")
+        .map_err(|_| ApiError::Unexpected(format!("stored time {text:?} is not a time")))
 }

@@ -1,7 +1,7 @@
 //! `GET /api/placements/{placement_id}/export`: the Reintegration Export.
 //! This reads the placement's records; `lt_core::report` does the rest.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use lt_core::api::{ExportFormat, ExportQuery, parse_query};
 use lt_core::attendance;
 use lt_core::domain::Tier;
@@ -18,6 +18,7 @@ use super::timetable::{self as timetable_route, ChangeRow};
 use super::{placements, progress, reviews};
 use crate::audit::{AuditContext, Change};
 use crate::auth::Caller;
+use crate::db::{date, time};
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 
@@ -56,14 +57,6 @@ struct BaselineRow {
 
 fn corrupt(what: &str) -> ApiError {
     ApiError::Unexpected(format!("export: bad {what}"))
-}
-
-fn date(text: &str) -> ApiResult<NaiveDate> {
-    text.parse().map_err(|_| corrupt("date"))
-}
-
-fn time(text: &str) -> ApiResult<NaiveTime> {
-    NaiveTime::parse_from_str(text, "%H:%M").map_err(|_| corrupt("time"))
 }
 
 /// Only the baseline fields the export shows: the safeguarding section is

@@ -210,12 +210,7 @@ pub(super) async fn find_occurrence(
         &date.to_string()
     )?;
     let terms = timetable_route::terms_of_session(db, session_id)?;
-    let mut results = db.batch(vec![session, terms]).await?.into_iter();
-    let (Some(session), Some(terms)) = (results.next(), results.next()) else {
-        return Err(ApiError::Unexpected(
-            "a batch of two gave fewer results".into(),
-        ));
-    };
+    let (session, terms) = crate::db::both(db, session, terms).await?;
     let terms: Vec<timetable_route::TermRow> = terms.results()?;
     let session: Option<SessionRow> = session.results()?.into_iter().next();
     // A session out of the caller's sight looks like one that does not
@@ -340,12 +335,7 @@ pub async fn put(
     // hold this one (and say which counts) unless the id was first used for
     // another occurrence.
     let read = occurrence_marks_query(db, &body.session_id, &body.date.to_string())?;
-    let mut results = db.batch(vec![insert, read]).await?.into_iter();
-    let (Some(written), Some(marks)) = (results.next(), results.next()) else {
-        return Err(ApiError::Unexpected(
-            "a batch of two gave fewer results".into(),
-        ));
-    };
+    let (written, marks) = crate::db::both(db, insert, read).await?;
     let fresh = crate::db::wrote(&written);
     let (rows, current) = with_current(marks.results()?)?;
     let is_current = current.as_deref() == Some(id);

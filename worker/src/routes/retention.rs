@@ -1,7 +1,7 @@
 //! Retention: the AP's rule, the daily review of ended placements that
 //! have reached it, and erasure by an AP admin.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use lt_core::access::ApManager;
 use lt_core::api::{
     EraseRecord, Erased, ErasedRows, ErrorCode, ErrorDetail, RetentionDue, RetentionReview,
@@ -15,6 +15,7 @@ use worker::{Request, Response, query};
 use super::placements;
 use crate::audit::{AuditContext, Change};
 use crate::auth::Caller;
+use crate::db::date;
 use crate::error::{ApiError, ApiResult};
 use crate::{clock, http};
 
@@ -29,10 +30,6 @@ struct EndedRow {
 
 fn corrupt(what: &str) -> ApiError {
     ApiError::Unexpected(format!("retention: bad {what}"))
-}
-
-fn date(text: &str) -> ApiResult<NaiveDate> {
-    text.parse().map_err(|_| corrupt("date"))
 }
 
 /// Lists every ended placement whose record has reached its AP's age.

@@ -1,7 +1,7 @@
 //! A placement's timetable: reading it with the next fortnight's occurrences,
 //! and the AP's edits (add or take off a weekly session, change one date).
 
-use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
+use chrono::{Duration, NaiveDate, Weekday};
 use lt_core::access::PlacementAccess;
 use lt_core::api::{
     Choice, ErrorCode, ErrorDetail, NewSession, SessionChange, SessionSlot, Timetable,
@@ -17,6 +17,7 @@ use worker::{Request, Response, query};
 use super::placements::{Row as PlacementRow, find};
 use crate::audit::{AuditContext, Change};
 use crate::auth::Caller;
+use crate::db::{date, time};
 use crate::error::{ApiError, ApiResult};
 use crate::{alerts, clock, http, ids};
 
@@ -86,14 +87,6 @@ struct ChoiceRow {
 
 fn corrupt(what: &str) -> ApiError {
     ApiError::Unexpected(format!("timetable: bad {what}"))
-}
-
-fn date(text: &str) -> ApiResult<NaiveDate> {
-    text.parse().map_err(|_| corrupt("date"))
-}
-
-fn time(text: &str) -> ApiResult<NaiveTime> {
-    NaiveTime::parse_from_str(text, "%H:%M").map_err(|_| corrupt("time"))
 }
 
 /// The AP's terms as inclusive date ranges.
