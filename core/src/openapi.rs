@@ -687,6 +687,12 @@ fn json_content(schema: Schema) -> Value {
     json!({ "application/json": { "schema": schema } })
 }
 
+/// The document the worker serves, written out by [`document`] and checked
+/// in: built at run time it cost the worker schemars and every type's schema
+/// code. `the_served_document_is_current` fails when it falls behind the
+/// types, and `LT_BLESS=1 cargo test -p lt-core openapi` writes it afresh.
+pub const DOCUMENT: &str = include_str!("../openapi.json");
+
 /// The whole OpenAPI document for release `version`.
 pub fn document(version: &str) -> Value {
     let mut schemas = Schemas::new();
@@ -834,6 +840,23 @@ mod tests {
                 "dangling ref {target}"
             );
         }
+    }
+
+    #[test]
+    fn the_served_document_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+        let fresh = serde_json::to_string_pretty(&document(env!("CARGO_PKG_VERSION")))
+            .expect("the document serialises")
+            + "\n";
+        if std::env::var_os("LT_BLESS").is_some() {
+            std::fs::write(path, &fresh).expect("write core/openapi.json");
+            return;
+        }
+        assert!(
+            fresh == DOCUMENT,
+            "core/openapi.json is not what the types describe: run \
+             `LT_BLESS=1 cargo test -p lt-core openapi` and commit it"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use lt_core::api::ErrorCode;
 use lt_core::api::GrantSummary;
 use lt_core::credentials::{self, TOKEN_BYTES};
 use serde::Deserialize;
-use worker::d1::D1Database;
+use worker::d1::{D1Database, D1PreparedStatement, D1Result};
 use worker::{Env, Request, query};
 
 use crate::error::{ApiError, ApiResult};
@@ -59,7 +59,6 @@ fn unauthenticated() -> ApiError {
     )
 }
 
-/// The signed-in caller, refreshing the idle expiry of their sign-in.
 /// Sign-in lifetimes for this deployment (the `SIGN_IN_LIFETIMES` variable).
 pub fn lifetimes(env: &Env) -> credentials::Lifetimes {
     const NAME: &str = "SIGN_IN_LIFETIMES";
@@ -76,12 +75,16 @@ pub fn lifetimes(env: &Env) -> credentials::Lifetimes {
     }
 }
 
+/// The signed-in caller, refreshing the idle expiry of their sign-in.
+/// `reads` go in the same round trip as the sign-in (a handler's first reads,
+/// when it knows them before the caller); their results come back in order.
 pub async fn authenticate(
     req: &Request,
     env: &Env,
     db: &D1Database,
     now: DateTime<Utc>,
-) -> ApiResult<Caller> {
+    reads: Vec<D1PreparedStatement>,
+) -> ApiResult<(Caller, Vec<D1Result>)> {
     let token = http::cookie(req, COOKIE).ok_or_else(unauthenticated)?;
     let digest = credentials::token_digest(&token);
     // The sign-in and the person's grants in one round trip: every request pays for this.
@@ -99,7 +102,14 @@ pub async fn authenticate(
         ),
         &digest
     )?;
-    let (sign_in, grants) = crate::db::both(db, sign_in, grants).await?;
+    let mut batch = vec![sign_in, grants];
+    batch.extend(reads);
+    let mut results = db.batch(batch).await?.into_iter();
+    let (Some(sign_in), Some(grants)) = (results.next(), results.next()) else {
+        return Err(ApiError::Unexpected(
+            "the sign-in batch gave fewer results".into(),
+        ));
+    };
     let row: Option<SignInRow> = sign_in.results()?.into_iter().next();
     let row = row.ok_or_else(unauthenticated)?;
     let expired = |at: &str| at.parse::<DateTime<Utc>>().map_or(true, |t| t <= now);
@@ -130,14 +140,15 @@ pub async fn authenticate(
         .run()
         .await?;
     }
-    Ok(Caller {
+    let caller = Caller {
         name: row.name,
         email: row.email,
         phone: row.phone,
         principal,
         grants: summaries,
         token_digest: digest,
-    })
+    };
+    Ok((caller, results.collect()))
 }
 
 /// Everything `person_id` holds: the rules' view and the one shown to them.

@@ -9,7 +9,14 @@ use crate::error::{ApiError, ApiResult};
 
 pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
     // Our own types always serialise; "{}" only guards against a future mistake.
-    let text = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    json_text(
+        status,
+        serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec()),
+    )
+}
+
+/// A body that is JSON already.
+pub fn json_text(status: u16, text: Vec<u8>) -> Response {
     let headers = Headers::new();
     let _ = headers.set("content-type", "application/json; charset=utf-8");
     let _ = headers.set("cache-control", "no-store");

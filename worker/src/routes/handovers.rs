@@ -7,13 +7,13 @@ use lt_core::api::{HandoverRecord, HandoverRequest};
 use lt_core::attendance;
 use lt_core::handover::{self, HandoverKind};
 use serde::Deserialize;
-use worker::d1::D1Database;
-use worker::{Request, Response, query};
+use worker::d1::{D1Database, D1Result};
+use worker::{Response, query};
 
 use super::marks::{self, Found, Purpose};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::{alerts, clock, http};
+use crate::{alerts, clock};
 
 /// A run can start well before the session: the pick-up window comes first.
 const OPENS_BEFORE_START: Duration = Duration::hours(3);
@@ -76,8 +76,10 @@ async fn find(db: &D1Database, id: &str) -> ApiResult<Option<HandoverRow>> {
 
 /// Records a hand-over; answers with the AP whose dashboards must hear of it
 /// when it is new.
+/// `body` and `read` come from the [`marks::Tap`] read before the gate.
 pub async fn put(
-    req: &mut Request,
+    body: ApiResult<HandoverRequest>,
+    read: Vec<D1Result>,
     db: &D1Database,
     caller: &Caller,
     id: &str,
@@ -85,14 +87,22 @@ pub async fn put(
     request_id: &str,
 ) -> ApiResult<(Response, Option<String>)> {
     marks::check_id(id, "handover_id")?;
-    let body: HandoverRequest = http::read_json(req).await?;
+    let body = body?;
     if let Some(location) = &body.location {
         handover::check_location(location)?;
     }
     let Found {
         session,
         occurrence,
-    } = marks::find_occurrence(db, caller, &body.session_id, body.date, Purpose::HandOver).await?;
+    } = marks::find_occurrence(
+        db,
+        caller,
+        &body.session_id,
+        body.date,
+        Purpose::HandOver,
+        read,
+    )
+    .await?;
     if session.escort_id.is_none() {
         return Err(marks::conflict("this session has no taxi run to confirm"));
     }

@@ -74,8 +74,13 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
     let request_id = request_id(req)?;
     let param = |name: &str| params.get(name).unwrap_or_default().to_owned();
     let placement_id = param("placement_id");
+    let tap = marks::Tap::read(endpoint, req).await;
+    let early = match &tap {
+        Some(tap) => tap.reads(&db::open(env)?)?,
+        None => Vec::new(),
+    };
     // The route table says who may call; the gate enforces it before any handler runs.
-    let gate = Gate::check(endpoint, req, env, &params, now).await?;
+    let (gate, read) = Gate::check(endpoint, req, env, &params, now, early).await?;
     if let Some(limit) = lt_core::rate_limit::by_address(endpoint) {
         let address = crate::rate_limit::address(req);
         crate::rate_limit::spend(&db::open(env)?, limit, &address, now).await?;
@@ -85,7 +90,7 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
     let unplaced = || gate.audit_unplaced(&request_id, now);
     match endpoint {
         Endpoint::Health => health::get(env).await,
-        Endpoint::OpenApi => Ok(http::json(200, &lt_core::openapi::document(VERSION))),
+        Endpoint::OpenApi => Ok(http::json_text(200, lt_core::openapi::DOCUMENT.into())),
         Endpoint::SignIn => session::sign_in(req, env, &db::open(env)?, now).await,
         Endpoint::LookUpInvitation => joining::look_up(req, &db::open(env)?, now).await,
         Endpoint::AcceptInvitation => {
@@ -191,10 +196,16 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
         }
         Endpoint::PutMark | Endpoint::PutHandover => {
             let (db, caller) = (db::open(env)?, gate.caller()?);
-            let (response, changed_ap) = if endpoint == Endpoint::PutMark {
-                marks::put(req, &db, caller, &param("mark_id"), now, &request_id).await?
-            } else {
-                handovers::put(req, &db, caller, &param("handover_id"), now, &request_id).await?
+            let (response, changed_ap) = match tap {
+                Some(marks::Tap::Mark(body)) => {
+                    let id = param("mark_id");
+                    marks::put(body, read, &db, caller, &id, now, &request_id).await?
+                }
+                Some(marks::Tap::Handover(body)) => {
+                    let id = param("handover_id");
+                    handovers::put(body, read, &db, caller, &id, now, &request_id).await?
+                }
+                None => return Err(ApiError::Unexpected("a tap route without its body".into())),
             };
             if let Some(ap_id) = changed_ap {
                 live::changed(env, ctx, &ap_id);
@@ -358,24 +369,25 @@ impl Gate {
         env: &Env,
         params: &lt_core::api::PathParams,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> ApiResult<Gate> {
+        reads: Vec<worker::d1::D1PreparedStatement>,
+    ) -> ApiResult<(Gate, Vec<worker::d1::D1Result>)> {
         if endpoint.audience() == Audience::Anyone {
-            return Ok(Gate::Open);
+            return Ok((Gate::Open, Vec::new()));
         }
         // A cookie rides along with cross-site requests too; refuse those writes.
         if endpoint.method() != Method::Get || endpoint == Endpoint::Live {
             auth::refuse_cross_site(req)?;
         }
         let db = db::open(env)?;
-        let caller = auth::authenticate(req, env, &db, now).await?;
-        match endpoint.audience() {
+        let (caller, read) = auth::authenticate(req, env, &db, now, reads).await?;
+        let gate = match endpoint.audience() {
             Audience::ApManagers => {
                 let ap_id = params.get("ap_id").unwrap_or_default();
                 // Any other AP, and one that does not exist, answer the same 404.
                 let manager = caller.principal.manager_of(ap_id).ok_or_else(|| {
                     ApiError::new(ErrorCode::NotFound, "there is no such AP in your account")
                 })?;
-                Ok(Gate::Manager(caller, manager))
+                Gate::Manager(caller, manager)
             }
             Audience::ApMembers => {
                 let ap_id = params.get("ap_id").unwrap_or_default();
@@ -385,12 +397,13 @@ impl Gate {
                         "there is no such AP in your account",
                     ));
                 }
-                Ok(Gate::SignedIn(caller))
+                Gate::SignedIn(caller)
             }
             // Placement scope is checked by the handler, which must load the
             // placement to know its AP; it can only see it through the rules.
-            _ => Ok(Gate::SignedIn(caller)),
-        }
+            _ => Gate::SignedIn(caller),
+        };
+        Ok((gate, read))
     }
 
     fn caller(&self) -> ApiResult<&Caller> {

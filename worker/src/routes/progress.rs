@@ -93,7 +93,15 @@ pub async fn put(
     let Found {
         session,
         occurrence,
-    } = marks::find_occurrence(db, caller, &body.session_id, body.date, Purpose::Register).await?;
+    } = marks::find_occurrence(
+        db,
+        caller,
+        &body.session_id,
+        body.date,
+        Purpose::Register,
+        Vec::new(),
+    )
+    .await?;
     if received < occurrence.starts_at {
         return Err(marks::conflict(
             "progress is logged once the session has begun",
