@@ -13,6 +13,8 @@ WORKER := worker/build/worker/shim.mjs
 PWA := pwa/dist/index.html
 CORE_SRC := $(shell find core -type f -name '*.rs' -o -name Cargo.toml) Cargo.toml Cargo.lock .cargo/config.toml
 WORKER_SRC := $(CORE_SRC) $(shell find worker -path worker/build -prune -o -type f \( -name '*.rs' -o -name Cargo.toml \) -print) scripts/build-worker.sh
+PDF_WORKER := pdf/build/worker/shim.mjs
+PDF_SRC := $(CORE_SRC) $(shell find pdf -path pdf/build -prune -o -type f \( -name '*.rs' -o -name Cargo.toml \) -print) core/fonts scripts/build-worker.sh
 PWA_SRC := $(CORE_SRC) $(shell find pwa -path pwa/dist -prune -o -type f -print) scripts/build-pwa.sh
 
 .PHONY: run test install install-test build lint unit e2e bench clean-test-state
@@ -28,11 +30,16 @@ $(WORKER): $(WORKER_SRC)
 	@sh scripts/build-worker.sh
 	@touch $@
 
+$(PDF_WORKER): $(PDF_SRC)
+	@echo "[build] pdf worker"
+	@sh scripts/build-worker.sh pdf
+	@touch $@
+
 $(PWA): $(PWA_SRC)
 	@echo "[build] pwa"
 	@sh scripts/build-pwa.sh
 
-build: $(WORKER) $(PWA)
+build: $(WORKER) $(PDF_WORKER) $(PWA)
 
 run: install
 	@$(MAKE) --no-print-directory build
@@ -41,7 +48,7 @@ run: install
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy --target wasm32-unknown-unknown -p lt-worker -p lt-pwa -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown -p lt-worker -p lt-pdf -p lt-pwa -- -D warnings
 
 unit:
 	cargo test -p lt-core --features pdf

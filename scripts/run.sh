@@ -51,5 +51,7 @@ done < <(cargo run --quiet -p lt-tests --bin notify-receiver -- --vars "http://1
 notify_vars+=(--var "VAPID_PRIVATE_KEY:$(cat "$state/vapid-private-key")")
 notify_vars+=(--var "VAPID_SUBJECT:mailto:alerts@learntrek.example")
 notify_vars+=(--var "APP_URL:http://127.0.0.1:$port")
-wrangler dev --local --test-scheduled --ip 127.0.0.1 --port "$port" \
+# Both workers in one session: the main one (first: it gets the port and the
+# vars) and the PDF worker its `PDF` service binding reaches.
+wrangler dev -c wrangler.toml -c pdf/wrangler.toml --local --test-scheduled --ip 127.0.0.1 --port "$port" \
   --persist-to "$state" --show-interactive-dev-session=false "${notify_vars[@]}"

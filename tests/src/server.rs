@@ -169,6 +169,9 @@ impl Server {
         let mut command = Command::new(root().join("node_modules/.bin/wrangler"));
         command
             .args(["dev", "--local", "--test-scheduled", "--ip", "127.0.0.1"])
+            // The main worker first (it gets the port and the vars), then the
+            // PDF worker its `PDF` binding reaches.
+            .args(["-c", "wrangler.toml", "-c", "pdf/wrangler.toml"])
             .args(["--port", &port.to_string()])
             .args(["--inspector-port", &free_port().to_string()])
             .arg("--persist-to")

@@ -11,7 +11,7 @@ use lt_core::{access::PlacementRef, london};
 use serde::Deserialize;
 use serde_json::Value;
 use worker::d1::D1Database;
-use worker::{Headers, Request, Response, query};
+use worker::{Env, Headers, Method, Request, RequestInit, Response, query};
 
 use super::marks::{MARK_COLUMNS, MarkRow};
 use super::timetable::{self as timetable_route, ChangeRow};
@@ -294,7 +294,8 @@ pub fn format_name(format: ExportFormat) -> &'static str {
 
 /// The export in the form asked for: JSON, the HTML page to read in the
 /// browser, or the PDF as a download.
-pub(super) fn respond(
+pub(super) async fn respond(
+    env: &Env,
     export: &report::ReintegrationExport,
     format: ExportFormat,
 ) -> ApiResult<Response> {
@@ -316,12 +317,32 @@ pub(super) fn respond(
             true,
         ),
         ExportFormat::Pdf => file(
-            report::pdf::render(export).map_err(|e| ApiError::Unexpected(e.to_string()))?,
+            pdf(env, export).await?,
             "application/pdf",
             &format!("{name}.pdf"),
             false,
         ),
     }
+}
+
+/// The PDF, drawn by the PDF worker (pdf/) through the `PDF` service binding.
+async fn pdf(env: &Env, export: &report::ReintegrationExport) -> ApiResult<Vec<u8>> {
+    let failed = |why: String| ApiError::Unexpected(format!("pdf worker: {why}"));
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(Some(
+        serde_json::to_string(export)
+            .map_err(|e| failed(e.to_string()))?
+            .into(),
+    ));
+    let mut answer = env
+        .service("PDF")?
+        .fetch("https://pdf/", Some(init))
+        .await?;
+    if answer.status_code() != 200 {
+        let why = answer.text().await.unwrap_or_default();
+        return Err(failed(format!("{} {why}", answer.status_code())));
+    }
+    Ok(answer.bytes().await?)
 }
 
 pub fn requested_format(req: &Request) -> ApiResult<ExportFormat> {
@@ -332,6 +353,7 @@ pub fn requested_format(req: &Request) -> ApiResult<ExportFormat> {
 
 pub async fn get(
     req: &Request,
+    env: &Env,
     db: &D1Database,
     caller: &Caller,
     placement_id: &str,
@@ -347,7 +369,7 @@ pub async fn get(
         })
         .ok_or_else(placements::not_found)?;
     let export = assemble(db, &row, audit.at).await?;
-    let response = respond(&export, format)?;
+    let response = respond(env, &export, format).await?;
     // Who took the pupil's record away, and in which form.
     audit
         .for_ap(&row.ap_id)

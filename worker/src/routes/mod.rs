@@ -292,7 +292,15 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
         }
         Endpoint::GetExport => {
             let audit = unplaced()?;
-            export::get(req, &db::open(env)?, gate.caller()?, &placement_id, audit).await
+            export::get(
+                req,
+                env,
+                &db::open(env)?,
+                gate.caller()?,
+                &placement_id,
+                audit,
+            )
+            .await
         }
         Endpoint::ListShares => {
             shares::list(&db::open(env)?, gate.caller()?, &placement_id, now).await
@@ -318,7 +326,9 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context) -> ApiResult<Resp
             shares::send_code(req, env, ctx, &db::open(env)?, now, &request_id).await
         }
         Endpoint::OpenShare => shares::open(req, &db::open(env)?, now, &request_id).await,
-        Endpoint::GetSharedExport => shares::read(req, &db::open(env)?, now, &request_id).await,
+        Endpoint::GetSharedExport => {
+            shares::read(req, env, &db::open(env)?, now, &request_id).await
+        }
         Endpoint::GetRetention => retention::get(&db::open(env)?, gate.manager()?).await,
         Endpoint::SaveRetention => {
             let manager = gate.manager()?;

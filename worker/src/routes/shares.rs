@@ -494,6 +494,7 @@ struct AccessRow {
 /// The opened export again, as JSON, HTML or PDF, while the reading key lasts.
 pub async fn read(
     req: &Request,
+    env: &Env,
     db: &D1Database,
     now: DateTime<Utc>,
     request_id: &str,
@@ -528,7 +529,7 @@ pub async fn read(
     }
     let placement = export::summary(db, &row.placement_id).await?;
     let exported = export::assemble(db, &placement, now).await?;
-    let response = export::respond(&exported, format)?;
+    let response = export::respond(env, &exported, format).await?;
     AuditContext {
         request_id: request_id.to_owned(),
         actor_id: None,
