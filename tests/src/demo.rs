@@ -666,6 +666,26 @@ pub fn all_day_session_sql(id: &str, pupil: &str, tutor_id: &str) -> String {
     )
 }
 
+/// SQL for `count` sessions running all day today, `{prefix}0`, `{prefix}1`…,
+/// taken in turn by `pupils`: a morning's worth of registers, one
+/// occurrence each.
+pub fn all_day_sessions_sql(prefix: &str, count: usize, pupils: &[&str]) -> String {
+    let placements: Vec<String> = pupils
+        .iter()
+        .map(|p| format!("'{}'", placement_id(p)))
+        .collect();
+    format!(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {})
+         INSERT INTO sessions (id, placement_id, weekday, start_time, end_time, venue_id, tutor_id)
+         SELECT '{prefix}' || i, json_extract('[{}]', '$[' || (i % {}) || ']'), {},
+                '00:01', '23:59', 'venue-centre', 'person-tutor-maya' FROM n",
+        count - 1,
+        placements.join(",").replace('\'', "\""),
+        pupils.len(),
+        weekday_today()
+    )
+}
+
 /// SQL for a taxi run of `pupil` with the demo escort, under way all day
 /// today (a run opens for confirming three hours before its session).
 pub fn all_day_run_sql(id: &str, pupil: &str) -> String {

@@ -45,14 +45,27 @@ fn row(label: &str, mut times: Vec<Duration>) -> f64 {
     percentile(&times, 0.5)
 }
 
-fn mark_body(n: usize) -> serde_json::Value {
-    let day = demo::last_school_day();
-    // Spread over the demo's morning sessions, as a real morning would be.
+/// Sessions running all day today, one per mark the bench makes: on a real
+/// morning each register is taken once or twice, and a mark's write reads
+/// back its occurrence's marks, so piling hundreds of marks onto the demo's
+/// six morning sessions would time something no morning does.
+const SESSIONS: usize = 1_000;
+
+fn morning_sessions(server: &Server) {
     let pupils = ["amara", "leo", "jayden", "sofia", "ellie", "kai"];
-    let pupil = pupils[n % pupils.len()];
+    server.sql(&demo::all_day_sessions_sql(
+        "bench-session-",
+        SESSIONS,
+        &pupils,
+    ));
+}
+
+/// The body of the `n`th mark: session `n` today (`n` below [`SESSIONS`]).
+fn mark_body(n: usize) -> serde_json::Value {
     serde_json::json!({
-        "session_id": demo::session_id(pupil, 0, day),
-        "date": day, "kind": "present", "device_time": Utc::now(),
+        "session_id": format!("bench-session-{n}"),
+        "date": lt_core::london::local_date(Utc::now()),
+        "kind": "present", "device_time": Utc::now(),
     })
 }
 
@@ -66,6 +79,7 @@ async fn main() {
     let http = reqwest::Client::new();
     // `bench ratio`: only the mark/health ratio, for trying a change quickly.
     if std::env::args().nth(1).as_deref() == Some("ratio") {
+        morning_sessions(&server);
         ratio(&server, &http).await;
         return;
     }
@@ -129,6 +143,7 @@ async fn main() {
     })
     .await;
 
+    morning_sessions(&server);
     live_and_load(&server, &http).await;
     ratio(&server, &http).await;
     for scheduled in [1_000, 10_000, 100_000] {
@@ -291,7 +306,7 @@ async fn ratio(server: &Server, http: &reqwest::Client) {
     let mut times = Vec::new();
     for n in 0..203 {
         let start = Instant::now();
-        let status = put(mark_id("ratio", n), mark_body(n)).await;
+        let status = put(mark_id("ratio", n), mark_body(600 + n)).await;
         let took = start.elapsed();
         assert_eq!(status, 201, "mark {n}");
         live::next_seq(&mut socket, Duration::from_secs(10))
@@ -333,7 +348,7 @@ async fn peak(server: &Server, cookie: &str, label: &str, every: Option<Duration
                 let status = http
                     .put(format!("{url}{}", mark_id(&label, n)))
                     .header("cookie", &cookie)
-                    .json(&mark_body(n))
+                    .json(&mark_body(100 + n))
                     .send()
                     .await
                     .map_or(599, |r| r.status().as_u16());
