@@ -229,3 +229,60 @@ async fn hostile_bodies_get_a_clear_4xx_from_every_endpoint_that_reads_json() {
         "a refused body wrote something"
     );
 }
+
+/// A body sent without a length (chunked) is refused once it passes the
+/// limit, while it is still coming: the worker neither waits for the end of
+/// a stream that need never end nor holds it in memory. The body here is
+/// never finished, so only an answer given part-way can arrive.
+#[tokio::test]
+async fn a_body_without_a_length_is_refused_while_it_is_still_coming() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let server = Server::start().await;
+    let host = server.url("").trim_start_matches("http://").to_owned();
+    let socket = tokio::net::TcpStream::connect(&host)
+        .await
+        .expect("connect");
+    let (mut read, mut write) = socket.into_split();
+    let head = format!(
+        "POST /api/sign-in HTTP/1.1\r\nHost: {host}\r\ncontent-type: application/json\r\n\
+         transfer-encoding: chunked\r\n\r\n"
+    );
+    write.write_all(head.as_bytes()).await.expect("send head");
+    let sender = tokio::spawn(async move {
+        let chunk = format!("10000\r\n{}\r\n", " ".repeat(0x10000));
+        // 64 KiB every 5 ms, up to 256 MiB (far past the 64 KiB limit), and
+        // no last chunk. Paced, so the answer is read before the worker's
+        // close resets a connection still full of unread body.
+        for _ in 0..4096 {
+            if write.write_all(chunk.as_bytes()).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        // Kept open: the request is still unfinished.
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        drop(write);
+    });
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let read_head = async {
+        while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+            match read.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            }
+        }
+    };
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(30), read_head).await;
+    sender.abort();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answered.is_ok(),
+        "no answer while the body was still coming"
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 413"),
+        "a body past the limit: {answer}"
+    );
+}

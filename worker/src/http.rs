@@ -1,5 +1,6 @@
 //! Reading requests and writing responses the same way everywhere.
 
+use futures_util::StreamExt;
 use lt_core::api::{ErrorCode, MAX_JSON_BODY_BYTES, parse_json};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -50,26 +51,49 @@ pub async fn read_json_up_to<T: DeserializeOwned>(req: &mut Request, limit: usiz
             "send the body as application/json",
         ));
     }
-    let too_large = || {
-        ApiError::new(
+    let bytes = body_up_to(req, limit).await.map_err(|fault| match fault {
+        BodyFault::TooLarge => ApiError::new(
             ErrorCode::PayloadTooLarge,
             format!("the body is larger than {limit} bytes"),
-        )
-    };
-    let declared = header(req, "content-length").and_then(|v| v.trim().parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
-        return Err(too_large());
-    }
-    let bytes = req.bytes().await.map_err(|_| {
-        ApiError::new(
+        ),
+        BodyFault::Unreadable => ApiError::new(
             ErrorCode::MalformedJson,
             "the request body could not be read",
-        )
+        ),
     })?;
-    if bytes.len() > limit {
-        return Err(too_large());
-    }
     Ok(parse_json(&bytes)?)
+}
+
+/// Why a body was not read.
+pub enum BodyFault {
+    TooLarge,
+    Unreadable,
+}
+
+/// The body's bytes, refused as soon as they pass `limit`.
+pub async fn body_up_to(req: &mut Request, limit: usize) -> Result<Vec<u8>, BodyFault> {
+    let declared = header(req, "content-length").and_then(|v| v.trim().parse::<usize>().ok());
+    match declared {
+        Some(n) if n > limit => Err(BodyFault::TooLarge),
+        // The runtime holds a body to its declared length.
+        Some(_) => req.bytes().await.map_err(|_| BodyFault::Unreadable),
+        None if req.inner().body().is_none() => Ok(Vec::new()),
+        // Sent without a length: read as it comes and stop at the limit, so a
+        // stream of any size cannot fill the isolate's memory (and end the
+        // other requests it is serving).
+        None => {
+            let mut stream = req.stream().map_err(|_| BodyFault::Unreadable)?;
+            let mut bytes = Vec::new();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|_| BodyFault::Unreadable)?;
+                if bytes.len() + chunk.len() > limit {
+                    return Err(BodyFault::TooLarge);
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(bytes)
+        }
+    }
 }
 
 /// The value of cookie `name`, if the request carries it.

@@ -206,17 +206,17 @@ pub async fn import_ctf(
             "send the Common Transfer File as application/xml",
         ));
     }
-    let declared = http::header(req, "content-length").and_then(|v| v.trim().parse::<usize>().ok());
-    if declared.is_some_and(|n| n > ctf::MAX_CTF_BYTES) {
-        return Err(ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("a CTF may be at most {} bytes", ctf::MAX_CTF_BYTES),
-        ));
-    }
-    let bytes = req
-        .bytes()
+    let bytes = http::body_up_to(req, ctf::MAX_CTF_BYTES)
         .await
-        .map_err(|_| ApiError::from(ErrorDetail::invalid("ctf", "the file could not be read")))?;
+        .map_err(|fault| match fault {
+            http::BodyFault::TooLarge => ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("a CTF may be at most {} bytes", ctf::MAX_CTF_BYTES),
+            ),
+            http::BodyFault::Unreadable => {
+                ApiError::from(ErrorDetail::invalid("ctf", "the file could not be read"))
+            }
+        })?;
     let entries = baseline::entries(db, id).await?;
     let current = baseline::current(&entries);
     let upn = current
