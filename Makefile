@@ -11,10 +11,12 @@ export CI ?= 1
 
 WORKER := worker/build/worker/shim.mjs
 PWA := pwa/dist/index.html
-CORE_SRC := $(shell find core -type f -name '*.rs' -o -name Cargo.toml) Cargo.toml Cargo.lock .cargo/config.toml
+# Everything core compiles in: its sources, the checked-in OpenAPI document
+# and the PDF fonts (include_str!/include_bytes!).
+CORE_SRC := $(shell find core -type f \( -name '*.rs' -o -name Cargo.toml -o -name '*.json' -o -name '*.ttf' \)) Cargo.toml Cargo.lock .cargo/config.toml
 WORKER_SRC := $(CORE_SRC) $(shell find worker -path worker/build -prune -o -type f \( -name '*.rs' -o -name Cargo.toml \) -print) scripts/build-worker.sh
 PDF_WORKER := pdf/build/worker/shim.mjs
-PDF_SRC := $(CORE_SRC) $(shell find pdf -path pdf/build -prune -o -type f \( -name '*.rs' -o -name Cargo.toml \) -print) core/fonts scripts/build-worker.sh
+PDF_SRC := $(CORE_SRC) $(shell find pdf -path pdf/build -prune -o -type f \( -name '*.rs' -o -name Cargo.toml \) -print) scripts/build-worker.sh
 PWA_SRC := $(CORE_SRC) $(shell find pwa -path pwa/dist -prune -o -type f -print) scripts/build-pwa.sh
 
 .PHONY: run test install install-test build lint unit e2e bench clean-test-state

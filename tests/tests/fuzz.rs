@@ -3,10 +3,11 @@
 //! examples, boundary cases and generated requests, valid and not, signed in
 //! as an AP admin through the document's own cookie scheme. No answer may be
 //! a 5xx, and every answer must be a documented status with the documented
-//! content type and a body that matches its schema; methods the document
-//! does not list must get a 405, and operations that need a sign-in must
-//! refuse a request without one. Afterwards the database is checked for
-//! half-written records.
+//! content type and a body that matches its schema; a request the document
+//! calls invalid must be refused with a 4xx; methods the document does not
+//! list must get a 405, and operations that need a sign-in must refuse a
+//! request without one. Afterwards the database is checked for half-written
+//! records.
 
 use std::process::Command;
 
@@ -20,7 +21,7 @@ use lt_tests::{push, root, scratch};
 const SEED: &str = "20261205";
 const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,\
 response_schema_conformance,response_headers_conformance,unsupported_method,\
-allow_header_conformance,ignored_auth";
+allow_header_conformance,ignored_auth,negative_data_rejection";
 
 /// Spot checks for half-written records: each query lists rows missing a
 /// part that is written in the same batch.
