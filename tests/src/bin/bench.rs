@@ -217,26 +217,40 @@ async fn cron_with(scheduled: usize) {
     );
 }
 
-/// Issue 5's figures: mark → dashboard latency over the live channel, and a
-/// morning peak of 500 marks from 50 clients.
-async fn live_and_load(server: &Server, http: &reqwest::Client) {
+/// An AP admin's sign-in cookie, with the AP's dashboard open on a socket.
+async fn admin_watching(server: &Server) -> (String, live::Socket) {
     let admin = Client::signed_in(server, "admin@riverside.example").await;
-    let cookie = admin.cookie().unwrap_or_default().to_owned();
-    let put = |id: String, body: serde_json::Value| {
-        let request = http
-            .put(server.url(&format!("/api/marks/{id}")))
-            .header("cookie", &cookie)
-            .json(&body);
-        async move { request.send().await.map_or(599, |r| r.status().as_u16()) }
-    };
-
-    println!();
-    println!("| mark → dashboard (WebSocket) | n | p50 ms | p95 ms | max ms |");
-    println!("|---|---|---|---|---|");
     let mut socket = live::connect(server, &admin, demo::AP, None)
         .await
         .expect("live channel");
     live::next_seq(&mut socket, Duration::from_secs(10)).await;
+    (admin.cookie().unwrap_or_default().to_owned(), socket)
+}
+
+/// `PUT /api/marks/{id}` with `cookie`; its status (599 when unanswered).
+fn put_mark(
+    http: &reqwest::Client,
+    server: &Server,
+    cookie: &str,
+    id: String,
+    body: serde_json::Value,
+) -> impl std::future::Future<Output = u16> + use<> {
+    let request = http
+        .put(server.url(&format!("/api/marks/{id}")))
+        .header("cookie", cookie)
+        .json(&body);
+    async move { request.send().await.map_or(599, |r| r.status().as_u16()) }
+}
+
+/// Issue 5's figures: mark → dashboard latency over the live channel, and a
+/// morning peak of 500 marks from 50 clients.
+async fn live_and_load(server: &Server, http: &reqwest::Client) {
+    let (cookie, mut socket) = admin_watching(server).await;
+    let put = |id, body| put_mark(http, server, &cookie, id, body);
+
+    println!();
+    println!("| mark → dashboard (WebSocket) | n | p50 ms | p95 ms | max ms |");
+    println!("|---|---|---|---|---|");
     let mut times = Vec::new();
     for n in 0..100 {
         let start = Instant::now();
@@ -265,19 +279,8 @@ async fn live_and_load(server: &Server, http: &reqwest::Client) {
 /// Issue 8's ratio: a new mark's p50 over `/api/health`'s on the same
 /// server, with an AP admin's dashboard watching (as on a real morning).
 async fn ratio(server: &Server, http: &reqwest::Client) {
-    let admin = Client::signed_in(server, "admin@riverside.example").await;
-    let cookie = admin.cookie().unwrap_or_default().to_owned();
-    let mut socket = live::connect(server, &admin, demo::AP, None)
-        .await
-        .expect("live channel");
-    live::next_seq(&mut socket, Duration::from_secs(10)).await;
-    let put = |id: String, body: serde_json::Value| {
-        let request = http
-            .put(server.url(&format!("/api/marks/{id}")))
-            .header("cookie", &cookie)
-            .json(&body);
-        async move { request.send().await.map_or(599, |r| r.status().as_u16()) }
-    };
+    let (cookie, mut socket) = admin_watching(server).await;
+    let put = |id, body| put_mark(http, server, &cookie, id, body);
     println!();
     println!("| request | n | p50 ms | p95 ms | max ms |");
     println!("|---|---|---|---|---|");
