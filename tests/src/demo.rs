@@ -667,12 +667,12 @@ pub fn all_day_session_sql(id: &str, pupil: &str, tutor_id: &str) -> String {
 }
 
 /// SQL for `count` sessions running all day today, `{prefix}0`, `{prefix}1`…,
-/// taken in turn by `pupils`: a morning's worth of registers, one
-/// occurrence each.
+/// taken in turn by `pupils` and taught by Maya: a morning's worth of
+/// registers, one occurrence each.
 pub fn all_day_sessions_sql(prefix: &str, count: usize, pupils: &[&str]) -> String {
     let placements: Vec<String> = pupils
         .iter()
-        .map(|p| format!("'{}'", placement_id(p)))
+        .map(|p| format!("\"{}\"", placement_id(p)))
         .collect();
     format!(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {})
@@ -680,7 +680,7 @@ pub fn all_day_sessions_sql(prefix: &str, count: usize, pupils: &[&str]) -> Stri
          SELECT '{prefix}' || i, json_extract('[{}]', '$[' || (i % {}) || ']'), {},
                 '00:01', '23:59', 'venue-centre', 'person-tutor-maya' FROM n",
         count - 1,
-        placements.join(",").replace('\'', "\""),
+        placements.join(","),
         pupils.len(),
         weekday_today()
     )

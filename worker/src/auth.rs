@@ -102,14 +102,7 @@ pub async fn authenticate(
         ),
         &digest
     )?;
-    let mut batch = vec![sign_in, grants];
-    batch.extend(reads);
-    let mut results = db.batch(batch).await?.into_iter();
-    let (Some(sign_in), Some(grants)) = (results.next(), results.next()) else {
-        return Err(ApiError::Unexpected(
-            "the sign-in batch gave fewer results".into(),
-        ));
-    };
+    let (sign_in, grants, read) = crate::db::both_and(db, sign_in, grants, reads).await?;
     let row: Option<SignInRow> = sign_in.results()?.into_iter().next();
     let row = row.ok_or_else(unauthenticated)?;
     let expired = |at: &str| at.parse::<DateTime<Utc>>().map_or(true, |t| t <= now);
@@ -148,7 +141,7 @@ pub async fn authenticate(
         grants: summaries,
         token_digest: digest,
     };
-    Ok((caller, results.collect()))
+    Ok((caller, read))
 }
 
 /// Everything `person_id` holds: the rules' view and the one shown to them.

@@ -39,12 +39,27 @@ pub async fn both(
     first: D1PreparedStatement,
     second: D1PreparedStatement,
 ) -> ApiResult<(D1Result, D1Result)> {
-    let mut results = db.batch(vec![first, second]).await?.into_iter();
+    let (a, b, _) = both_and(db, first, second, Vec::new()).await?;
+    Ok((a, b))
+}
+
+/// [`both`], with `more` statements in the same round trip; their results
+/// come back in order after the first two.
+pub async fn both_and(
+    db: &D1Database,
+    first: D1PreparedStatement,
+    second: D1PreparedStatement,
+    more: Vec<D1PreparedStatement>,
+) -> ApiResult<(D1Result, D1Result, Vec<D1Result>)> {
+    let wanted = 2 + more.len();
+    let mut batch = vec![first, second];
+    batch.extend(more);
+    let mut results = db.batch(batch).await?.into_iter();
     match (results.next(), results.next()) {
-        (Some(a), Some(b)) => Ok((a, b)),
-        _ => Err(ApiError::Unexpected(
-            "a batch of two gave fewer results".into(),
-        )),
+        (Some(a), Some(b)) if results.len() + 2 == wanted => Ok((a, b, results.collect())),
+        _ => Err(ApiError::Unexpected(format!(
+            "a batch of {wanted} statements did not give {wanted} results"
+        ))),
     }
 }
 
