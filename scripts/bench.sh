@@ -8,6 +8,7 @@ echo "| artefact | raw bytes | gzip -9 bytes |"
 echo "|---|---|---|"
 for f in worker/build/index_bg.wasm worker/build/worker/shim.mjs worker/build/index.js \
          pdf/build/index_bg.wasm pdf/build/worker/shim.mjs pdf/build/index.js \
+         pwa/dist/pkg/lt_shell_bg.wasm pwa/dist/pkg/lt_shell.js \
          pwa/dist/pkg/lt_pwa_bg.wasm pwa/dist/pkg/lt_pwa.js pwa/dist/app.css; do
   [ -f "$f" ] && echo "| \`$f\` | $(wc -c < "$f") | $(gz "$f") |"
 done

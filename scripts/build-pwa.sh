@@ -1,19 +1,24 @@
 #!/bin/sh
-# Builds the PWA into pwa/dist: wasm from cargo, JS glue from the pinned
-# wasm-bindgen CLI, size from binaryen's wasm-opt, then the static shell with a
-# build hash so browsers and the service worker never mix releases.
+# Builds the PWA into pwa/dist: the shell's and the app's wasm from cargo, JS
+# glue from the pinned wasm-bindgen CLI, size from binaryen's wasm-opt, then
+# the static files with a build hash so browsers and the service worker never
+# mix releases.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 dist=pwa/dist
-cargo build -p lt-pwa --target wasm32-unknown-unknown --release
+# Two programs: the shell a first visit loads, and the app it hands over to.
+cargo build -p lt-pwa --bins --target wasm32-unknown-unknown --release
 rm -rf "$dist.tmp" && mkdir -p "$dist.tmp/pkg"
-wasm-bindgen --target web --no-typescript --out-name lt_pwa --out-dir "$dist.tmp/pkg" \
-  target/wasm32-unknown-unknown/release/lt-pwa.wasm
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-sign-ext \
-  --enable-nontrapping-float-to-int --enable-mutable-globals \
-  --enable-reference-types --enable-multivalue \
-  "$dist.tmp/pkg/lt_pwa_bg.wasm" -o "$dist.tmp/pkg/lt_pwa_bg.wasm"
+for program in lt-shell lt-pwa; do
+  name=$(echo "$program" | tr - _)
+  wasm-bindgen --target web --no-typescript --out-name "$name" --out-dir "$dist.tmp/pkg" \
+    "target/wasm32-unknown-unknown/release/$program.wasm"
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-sign-ext \
+    --enable-nontrapping-float-to-int --enable-mutable-globals \
+    --enable-reference-types --enable-multivalue \
+    "$dist.tmp/pkg/${name}_bg.wasm" -o "$dist.tmp/pkg/${name}_bg.wasm"
+done
 cp -R pwa/static/. "$dist.tmp/"
 build=$(cat "$dist.tmp/pkg/"* pwa/static/app.css pwa/static/sw.js | sha256sum | cut -c1-12)
 for f in index.html sw.js; do

@@ -6,14 +6,14 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::api;
-use crate::components::{Nav, UpdateBanner};
+use crate::components::{Frame, Nav, Offline};
 use crate::outbox::{self, OutboxHandle, Pending};
 use crate::pages::{
     AlertPage, AlertsPage, AuditPage, DashboardPage, Forgot, InvitationsPage, Invite,
     PlacementPage, PlacementsPage, Reset, Shared, SignIn, TodayPage,
 };
 use crate::route::Route;
-use crate::session::{Session, SessionHandle, use_session};
+use crate::session::{OPENING, Session, SessionHandle, use_session};
 use crate::store;
 
 #[component]
@@ -66,21 +66,15 @@ pub fn App() -> Html {
             })
         },
         recheck,
+        signing_in: Callback::noop(),
     };
     html! {
         <ContextProvider<SessionHandle> context={handle}>
         <ContextProvider<OutboxHandle> context={outbox}>
             <BrowserRouter>
-                <div class="top">
-                    <header class="bar">
-                        <h1 class="brand">{ "LearnTrek" }</h1>
-                    </header>
-                    <Nav />
-                </div>
-                <main id="main">
-                    <UpdateBanner />
+                <Frame nav={html! { <Nav /> }}>
                     <Switch<Route> render={switch} />
-                </main>
+                </Frame>
             </BrowserRouter>
         </ContextProvider<OutboxHandle>>
         </ContextProvider<SessionHandle>>
@@ -121,14 +115,8 @@ struct SignedInProps {
 fn SignedIn(props: &SignedInProps) -> Html {
     let handle = use_session();
     match &handle.session {
-        Session::Checking => html! { <p class="status" role="status">{ "Opening LearnTrek…" }</p> },
-        Session::Offline => html! {
-            <section class="notice" role="status" aria-live="polite">
-                <h2>{ "You're offline" }</h2>
-                <p>{ "LearnTrek can't reach the server. Your screens will load as soon as the signal returns." }</p>
-                <button class="primary" onclick={handle.recheck.reform(|_| ())}>{ "Try again" }</button>
-            </section>
-        },
+        Session::Checking => html! { <p class="status" role="status">{ OPENING }</p> },
+        Session::Offline => html! { <Offline retry={handle.recheck.clone()} /> },
         Session::SignedOut => html! { <SignIn /> },
         Session::SignedIn(_) => html! { <>{ props.children.clone() }</> },
     }

@@ -4,6 +4,9 @@ use lt_core::access::Role;
 use lt_core::api::Me;
 use yew::prelude::*;
 
+/// Shown while the session (or the app) is on its way.
+pub const OPENING: &str = "Opening LearnTrek…";
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Session {
     Checking,
@@ -50,6 +53,8 @@ pub struct SessionHandle {
     pub set: Callback<Session>,
     /// Asks the server again (after going offline, say).
     pub recheck: Callback<()>,
+    /// Told when a sign-in is sent: the shell fetches the app alongside it.
+    pub signing_in: Callback<()>,
 }
 
 #[hook]
@@ -58,6 +63,7 @@ pub fn use_session() -> SessionHandle {
         session: Session::Checking,
         set: Callback::noop(),
         recheck: Callback::noop(),
+        signing_in: Callback::noop(),
     })
 }
 

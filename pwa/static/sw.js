@@ -1,12 +1,15 @@
 // LearnTrek service worker: keeps the app shell so the app opens with no signal.
 // The build replaces __BUILD__ with a hash of the shell, so each release gets a
 // fresh cache and the old one is dropped on activation.
-const CACHE = "learntrek-shell-__BUILD__";
+const BUILD = "__BUILD__";
+const CACHE = `learntrek-shell-${BUILD}`;
+// What a first visit needs. The app itself (lt_pwa) is kept when it is
+// first fetched, after sign-in, so the sign-in page alone stays small.
 const SHELL = [
   "/",
-  "/app.css?v=__BUILD__",
-  "/pkg/lt_pwa.js?v=__BUILD__",
-  "/pkg/lt_pwa_bg.wasm?v=__BUILD__",
+  `/app.css?v=${BUILD}`,
+  `/pkg/lt_shell.js?v=${BUILD}`,
+  `/pkg/lt_shell_bg.wasm?v=${BUILD}`,
   "/manifest.webmanifest",
   "/icons/icon.svg",
   "/icons/icon-192.png",
@@ -47,9 +50,23 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   event.respondWith(
-    caches.match(request, { cacheName: CACHE }).then((hit) => hit || fetch(request)),
+    caches.match(request, { cacheName: CACHE }).then((hit) => hit || fetchAndKeep(event)),
   );
 });
+
+// This release's code is kept as it passes (the app, fetched after sign-in);
+// anything else, and code asked for by an older page, is only fetched.
+function fetchAndKeep(event) {
+  const request = event.request;
+  const url = new URL(request.url);
+  return fetch(request).then((response) => {
+    if (response.ok && url.pathname.startsWith("/pkg/") && url.searchParams.get("v") === BUILD) {
+      const copy = response.clone();
+      event.waitUntil(caches.open(CACHE).then((cache) => cache.put(request, copy)));
+    }
+    return response;
+  });
+}
 
 // Alerts by Web Push. The payload is lock-screen safe (initials, place and
 // time only); a tap opens the alert inside the app, behind sign-in.

@@ -1,6 +1,6 @@
 //! The PWA as an installed app in headless Chromium: Chromium finds it
-//! installable, a return visit takes the whole shell from the service
-//! worker's cache, it starts with no signal, and a new release replaces
+//! installable, a first visit fetches the shell but not the app, a return
+//! visit takes the shell and the app from the service worker's cache, it starts with no signal, and a new release replaces
 //! the shell without leaving anyone on the old one.
 
 use std::time::{Duration, Instant};
@@ -37,6 +37,19 @@ async fn installable_then_a_return_visit_costs_no_shell_bytes_and_it_starts_offl
     c.goto(&server.url("/")).await.expect("open app");
     browser.wait_for("form.sign-in", 20).await;
     browser.wait_for_service_worker().await;
+    // The sign-in page is the shell alone: the app comes after sign-in.
+    let first = shell_fetches(&browser).await;
+    let paths = first["files"].as_array().expect("files");
+    assert!(
+        paths.iter().any(|f| f["path"] == "/pkg/lt_shell_bg.wasm"),
+        "{first}"
+    );
+    assert!(
+        !paths
+            .iter()
+            .any(|f| f["path"].as_str().unwrap_or("").starts_with("/pkg/lt_pwa")),
+        "a first visit fetched the whole app: {first}"
+    );
 
     // Chromium's own installability check (manifest, icons, service worker).
     let found = browser
@@ -64,7 +77,13 @@ async fn installable_then_a_return_visit_costs_no_shell_bytes_and_it_starts_offl
         "{fetched}"
     );
     let files = fetched["files"].as_array().expect("files");
-    for wanted in ["/app.css", "/pkg/lt_pwa.js", "/pkg/lt_pwa_bg.wasm"] {
+    for wanted in [
+        "/app.css",
+        "/pkg/lt_shell.js",
+        "/pkg/lt_shell_bg.wasm",
+        "/pkg/lt_pwa.js",
+        "/pkg/lt_pwa_bg.wasm",
+    ] {
         assert!(
             files.iter().any(|f| f["path"] == wanted),
             "{wanted} not loaded: {fetched}"
@@ -93,7 +112,7 @@ async fn installable_then_a_return_visit_costs_no_shell_bytes_and_it_starts_offl
 /// The build hash the service worker caches the shell under.
 fn build_of(dist: &std::path::Path) -> String {
     let sw = std::fs::read_to_string(dist.join("sw.js")).expect("sw.js");
-    sw.split("learntrek-shell-")
+    sw.split("const BUILD = \"")
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .expect("a build hash in sw.js")

@@ -1,7 +1,9 @@
 mod baseline_form;
 mod field;
+mod frame;
 mod nav;
 mod new_password;
+mod offline;
 mod progress;
 mod reach;
 mod register;
@@ -10,8 +12,10 @@ mod update;
 
 pub use baseline_form::SectionForm;
 pub use field::{Field, input_value, textarea_value};
+pub use frame::Frame;
 pub use nav::Nav;
 pub use new_password::{NewPassword, confirmed};
+pub use offline::Offline;
 pub use progress::ProgressForm;
 pub use reach::Reach;
 pub use register::{Register, describe as describe_mark};

@@ -19,8 +19,10 @@ pub fn SignIn() -> Html {
     let onsubmit = {
         let (email, password) = (email.clone(), password.clone());
         let (failure, busy, set) = (failure.clone(), busy.clone(), handle.set.clone());
+        let signing_in = handle.signing_in.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            signing_in.emit(());
             let request = SignInRequest {
                 email: input_value(&email),
                 password: input_value(&password),
