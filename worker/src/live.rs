@@ -111,6 +111,10 @@ pub async fn connect(req: &Request, env: &Env, ap_id: &str) -> ApiResult<Respons
 pub fn changed(env: &Env, ctx: &Context, ap_id: &str) {
     let (env, ap_id) = (env.clone(), ap_id.to_owned());
     ctx.wait_until(async move {
+        // One turn of the event loop first: the object runs in this
+        // process locally, and called at once its work went out ahead of
+        // the mark's answer (8.5 → 6.1 ms p50 in `bench ratio`).
+        worker::Delay::from(std::time::Duration::ZERO).await;
         if let Err(err) = announce(&env, &ap_id).await {
             worker::console_error!("live {ap_id}: {err}");
         }
