@@ -18,13 +18,3 @@ pub mod shell;
 mod store;
 
 pub use app::App;
-
-/// The service worker keeps the shell cached so the app opens with no signal.
-pub fn register_service_worker() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let container = window.navigator().service_worker();
-    // A failed registration only costs offline start-up; the app still runs.
-    let _ = container.register("/sw.js");
-}

@@ -32,7 +32,13 @@ thread_local! {
     static ENTERING: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Registers the service worker (it keeps the shell, then the app, so the
+/// app opens with no signal) and shows the shell.
 pub fn start() {
+    if let Some(window) = web_sys::window() {
+        // A failed registration only costs offline start-up.
+        let _ = window.navigator().service_worker().register("/sw.js");
+    }
     let shell = yew::Renderer::<Shell>::new().render();
     SHELL.with(|s| *s.borrow_mut() = Some(shell));
 }
