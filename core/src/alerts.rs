@@ -97,12 +97,15 @@ impl CheckKind {
 #[serde(deny_unknown_fields)]
 pub struct AlertSettings {
     /// After a session's start with no mark, before a missed-arrival alert.
+    #[schemars(range(max = MAX_GRACE_MINUTES))]
     pub grace_minutes: u32,
     /// After a drop-off (or the start, if later) with no mark, and after the
     /// start with a pick-up but no drop-off, before an urgent alert.
+    #[schemars(range(max = MAX_DROP_OFF_GRACE_MINUTES))]
     pub drop_off_grace_minutes: u32,
     /// Unacknowledged this long, an alert goes to the DSLs; as long again,
     /// to the AP admins.
+    #[schemars(range(min = *ESCALATION_MINUTES.start(), max = *ESCALATION_MINUTES.end()))]
     pub escalation_minutes: u32,
 }
 

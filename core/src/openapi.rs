@@ -7,9 +7,9 @@ use serde_json::{Map, Value, json};
 
 use crate::alerts::AlertSettings;
 use crate::api::{
-    AcceptInvitation, Audience, Endpoint, ErrorBody, Health, Invitation, InvitationList,
-    InvitationPreview, InvitationRequest, InvitationToken, Me, PasswordResetRequest,
-    PasswordResetRequested, SignInRequest, Today,
+    AcceptInvitation, Audience, DEVICE_ID_PATTERN, Endpoint, ErrorBody, Health, Invitation,
+    InvitationList, InvitationPreview, InvitationRequest, InvitationToken, Me,
+    PasswordResetRequest, PasswordResetRequested, SignInRequest, Today,
 };
 use crate::api::{
     AlertDetail, AlertList, CloseAlert, PhoneSaved, PushKey, PushSubscriptionRequest,
@@ -636,6 +636,11 @@ fn query_parameters(schema: &Schema) -> Vec<Value> {
     let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
         return Vec::new();
     };
+    let required: Vec<&Value> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|names| names.iter().collect())
+        .unwrap_or_default();
     properties
         .iter()
         .map(|(name, property)| {
@@ -644,8 +649,9 @@ fn query_parameters(schema: &Schema) -> Vec<Value> {
                 .as_object_mut()
                 .and_then(|p| p.remove("description"))
                 .unwrap_or(Value::Null);
+            let required = required.contains(&&Value::from(name.as_str()));
             let mut parameter =
-                json!({ "name": name, "in": "query", "required": false, "schema": property });
+                json!({ "name": name, "in": "query", "required": required, "schema": property });
             if !description.is_null() {
                 parameter["description"] = description;
             }
@@ -668,6 +674,9 @@ fn common_errors(endpoint: Endpoint, has_body: bool) -> Vec<u16> {
     errors
 }
 
+/// Path parameters the device makes up (see [`check_device_id`](crate::api::check_device_id)).
+const DEVICE_IDS: [&str; 3] = ["mark_id", "handover_id", "save_id"];
+
 fn path_parameters(path: &str) -> Vec<Value> {
     path.split('/')
         .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
@@ -675,6 +684,8 @@ fn path_parameters(path: &str) -> Vec<Value> {
             let schema = if name == "section" {
                 let names: Vec<&str> = Section::ALL.iter().map(|s| s.as_str()).collect();
                 json!({ "type": "string", "enum": names })
+            } else if DEVICE_IDS.contains(&name) {
+                json!({ "type": "string", "pattern": DEVICE_ID_PATTERN })
             } else {
                 json!({ "type": "string" })
             };

@@ -16,6 +16,7 @@ use crate::london;
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(try_from = "u8", into = "u8")]
+#[schemars(extend("minimum" = 1, "maximum" = 5))]
 pub struct Engagement(u8);
 
 impl Engagement {
@@ -60,6 +61,7 @@ impl From<Engagement> for u8 {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(try_from = "u8", into = "u8")]
+#[schemars(extend("minimum" = 1, "maximum" = 5))]
 pub struct Effect(u8);
 
 impl Effect {

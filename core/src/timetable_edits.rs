@@ -142,12 +142,14 @@ pub fn check_change(change: &SessionChange) -> Result<Option<(NaiveTime, NaiveTi
 }
 
 /// Term dates: named, in order, not overlapping, at most 12.
+pub const MAX_TERM_NAME_CHARS: usize = 60;
+
 pub fn check_terms(terms: &[Term]) -> Result<(), ErrorDetail> {
     if terms.len() > 12 {
         return Err(ErrorDetail::invalid("terms", "at most 12 terms"));
     }
     for (i, t) in terms.iter().enumerate() {
-        if t.name.trim().is_empty() || t.name.chars().count() > 60 {
+        if t.name.trim().is_empty() || t.name.chars().count() > MAX_TERM_NAME_CHARS {
             return Err(ErrorDetail::invalid(
                 format!("terms[{i}].name"),
                 "name the term, in up to 60 characters",

@@ -4,6 +4,9 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The most entries one page of the audit log holds.
+pub const MAX_AUDIT_LIMIT: u32 = 500;
+
 /// Filters for `GET /api/aps/{ap_id}/audit` and its CSV export, as query parameters.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -26,6 +29,7 @@ pub struct AuditQuery {
     pub before: Option<i64>,
     /// At most this many entries (1–500, default 100; the CSV export has no limit).
     #[serde(default)]
+    #[schemars(range(min = 1, max = MAX_AUDIT_LIMIT))]
     pub limit: Option<u32>,
 }
 

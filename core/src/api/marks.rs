@@ -5,8 +5,28 @@ use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::ErrorDetail;
 use crate::attendance::{AbsenceReason, HalfDay, MarkKind};
 use crate::handover::{HandoverKind, Location};
+
+/// What [`check_device_id`] accepts, for the OpenAPI document.
+pub const DEVICE_ID_PATTERN: &str = "^[A-Za-z0-9-]{8,64}$";
+
+/// An id made by the device for what it sends (a mark, a hand-over, a
+/// progress save), so a retry is the same request: 8 to 64 letters, digits
+/// and dashes (a UUID fits).
+pub fn check_device_id(id: &str, field: &str) -> Result<(), ErrorDetail> {
+    let ok =
+        (8..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ErrorDetail::invalid(
+            field,
+            "an id made by the device is 8 to 64 letters, digits and dashes (a UUID)",
+        ))
+    }
+}
 
 /// `PUT /api/marks/{mark_id}`: the id is made by the device, so a mark sent
 /// twice (a retry, a replayed outbox) is recorded once.
@@ -92,4 +112,34 @@ pub struct HandoverRecord {
     pub received_at: DateTime<Utc>,
     /// Whether a location was kept with it (the place itself is not echoed).
     pub located: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::string::string_regex;
+
+    /// The document's pattern, without its anchors, as a generator.
+    fn matching() -> impl Strategy<Value = String> {
+        let inner = DEVICE_ID_PATTERN
+            .trim_start_matches('^')
+            .trim_end_matches('$');
+        string_regex(inner).expect("the pattern is a regex")
+    }
+
+    proptest! {
+        #[test]
+        fn what_the_document_calls_a_device_id_is_accepted(id in matching()) {
+            prop_assert!(check_device_id(&id, "mark_id").is_ok());
+        }
+
+        #[test]
+        fn what_it_does_not_is_refused_with_the_field_named(
+            id in "[A-Za-z0-9-]{0,7}|[A-Za-z0-9-]{65,80}|[A-Za-z0-9-]{0,30}[^A-Za-z0-9-][A-Za-z0-9-]{0,30}"
+        ) {
+            let refused = check_device_id(&id, "mark_id").expect_err("refused");
+            prop_assert_eq!(refused.field.as_deref(), Some("mark_id"));
+        }
+    }
 }

@@ -23,7 +23,7 @@ pub use alerts::{
     PushSubscriptionRequest, PushSubscriptionSaved, RemovePushSubscription, SetPhone,
     TimelineEntry, TimelineKind,
 };
-pub use audit::{AuditChange, AuditEntry, AuditPage, AuditQuery};
+pub use audit::{AuditChange, AuditEntry, AuditPage, AuditQuery, MAX_AUDIT_LIMIT};
 pub use baseline::{
     Baseline, BaselineField, BaselineSection, CtfImported, EndPlacement, FieldVersion,
     PlacementEvent, Provenance, ReturnBaseline, Source,
@@ -36,7 +36,10 @@ pub use invitations::{
     InvitationRequest, InvitationStatus, InvitationToken,
 };
 pub use json::{MAX_JSON_BODY_BYTES, parse_json, parse_query};
-pub use marks::{AttendanceQuery, HandoverRecord, HandoverRequest, MarkRecord, MarkRequest};
+pub use marks::{
+    AttendanceQuery, DEVICE_ID_PATTERN, HandoverRecord, HandoverRequest, MarkRecord, MarkRequest,
+    check_device_id,
+};
 
 pub use passwords::{CompletePasswordReset, PasswordResetRequest, PasswordResetRequested};
 pub use people::{PeopleList, Person, PersonGrant};

@@ -19,5 +19,10 @@ pub struct PasswordResetRequested {
 #[serde(deny_unknown_fields)]
 pub struct CompletePasswordReset {
     pub token: String,
+    /// The new password (common ones are refused too).
+    #[schemars(length(
+        min = crate::credentials::MIN_PASSWORD_CHARS,
+        max = crate::credentials::MAX_PASSWORD_CHARS
+    ))]
     pub password: String,
 }

@@ -41,6 +41,7 @@ pub struct StrategyUse {
 #[serde(deny_unknown_fields)]
 pub struct ProgressRequest {
     /// Made by the device when the entry is first written; kept for edits.
+    #[schemars(pattern(super::DEVICE_ID_PATTERN))]
     pub entry_id: String,
     pub session_id: String,
     /// The date of the session (Europe/London).

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct RetentionRule {
     /// The birthday on which an ended placement's record comes up for review.
+    #[schemars(range(min = *crate::retention::AGES.start(), max = *crate::retention::AGES.end()))]
     pub keep_until_age: u32,
 }
 

@@ -114,6 +114,7 @@ pub struct Terms {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Term {
+    #[schemars(length(min = 1, max = crate::timetable_edits::MAX_TERM_NAME_CHARS))]
     pub name: String,
     pub starts: NaiveDate,
     pub ends: NaiveDate,

@@ -1,7 +1,9 @@
 //! The audit log, for the AP's admins and DSLs: a filtered page, or CSV.
 
 use lt_core::access::ApManager;
-use lt_core::api::{AuditChange, AuditEntry, AuditPage, AuditQuery, ErrorDetail, parse_query};
+use lt_core::api::{
+    AuditChange, AuditEntry, AuditPage, AuditQuery, ErrorDetail, MAX_AUDIT_LIMIT, parse_query,
+};
 use serde::Deserialize;
 use worker::d1::D1Database;
 use worker::{Request, Response, query};
@@ -12,7 +14,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::http;
 
 const DEFAULT_LIMIT: u32 = 100;
-const MAX_LIMIT: u32 = 500;
 /// The export is for an inspection or a subject access request, not a backup.
 const MAX_EXPORT_ROWS: u32 = 100_000;
 
@@ -54,10 +55,12 @@ const MAX_SAFE_ID: i64 = 9_007_199_254_740_991;
 fn filters(req: &Request) -> ApiResult<AuditQuery> {
     let url = req.url()?;
     let query: AuditQuery = parse_query(url.query().unwrap_or(""))?;
-    if query.limit.is_some_and(|n| n == 0 || n > MAX_LIMIT) {
-        return Err(
-            ErrorDetail::invalid("limit", format!("choose a limit from 1 to {MAX_LIMIT}")).into(),
-        );
+    if query.limit.is_some_and(|n| n == 0 || n > MAX_AUDIT_LIMIT) {
+        return Err(ErrorDetail::invalid(
+            "limit",
+            format!("choose a limit from 1 to {MAX_AUDIT_LIMIT}"),
+        )
+        .into());
     }
     // Ids are positive and D1 binds numbers as JavaScript doubles.
     if query

@@ -86,7 +86,7 @@ pub async fn put(
     received: DateTime<Utc>,
     request_id: &str,
 ) -> ApiResult<(Response, Option<String>)> {
-    marks::check_id(id, "handover_id")?;
+    lt_core::api::check_device_id(id, "handover_id")?;
     let body = body?;
     if let Some(location) = &body.location {
         handover::check_location(location)?;

@@ -98,20 +98,6 @@ impl MarkRow {
     }
 }
 
-/// A device-made id: 8 to 64 letters, digits and dashes (a UUID fits).
-pub(super) fn check_id(id: &str, field: &str) -> Result<(), ErrorDetail> {
-    let ok =
-        (8..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if ok {
-        Ok(())
-    } else {
-        Err(ErrorDetail::invalid(
-            field,
-            "an id made by the device is 8 to 64 letters, digits and dashes (a UUID)",
-        ))
-    }
-}
-
 pub(super) const MARK_COLUMNS: &str =
     "m.id, m.session_id, m.date, m.placement_id, m.kind, m.minutes_late, m.reason,
     m.half_day, m.ap_code, m.school_code, p.name AS marked_by, m.device_time, m.received_at";
@@ -343,7 +329,7 @@ pub async fn put(
     received: DateTime<Utc>,
     request_id: &str,
 ) -> ApiResult<(Response, Option<String>)> {
-    check_id(id, "mark_id")?;
+    lt_core::api::check_device_id(id, "mark_id")?;
     let body = body?;
     let mark = attendance::read_mark(body.kind, body.minutes_late, body.reason)?;
     let Found {

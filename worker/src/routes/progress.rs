@@ -86,9 +86,9 @@ pub async fn put(
     received: DateTime<Utc>,
     request_id: &str,
 ) -> ApiResult<Response> {
-    marks::check_id(save_id, "save_id")?;
+    lt_core::api::check_device_id(save_id, "save_id")?;
     let body: ProgressRequest = http::read_json(req).await?;
-    marks::check_id(&body.entry_id, "entry_id")?;
+    lt_core::api::check_device_id(&body.entry_id, "entry_id")?;
     progress::check_entry(&body)?;
     let Found {
         session,
