@@ -16,6 +16,7 @@ use yew_router::prelude::*;
 use crate::api;
 use crate::components::{Frame, Offline};
 use crate::pages::{Forgot, Invite, Reset, SignIn};
+use crate::route::Route;
 use crate::session::{OPENING, Session, SessionHandle, use_session};
 use crate::store;
 
@@ -66,23 +67,6 @@ fn enter(failed: Callback<()>) {
         }
         let _ = start.call0(&JsValue::NULL);
     });
-}
-
-/// The shell's own addresses; every other one belongs to the app.
-#[derive(Debug, Clone, PartialEq, Routable)]
-enum Door {
-    #[at("/invite")]
-    Invite,
-    #[at("/forgot")]
-    Forgot,
-    #[at("/reset")]
-    Reset,
-    /// A shared Reintegration Export opens in the app, with no sign-in.
-    #[at("/shared")]
-    Shared,
-    #[not_found]
-    #[at("/")]
-    App,
 }
 
 #[component]
@@ -137,20 +121,23 @@ fn Shell() -> Html {
         <ContextProvider<SessionHandle> context={handle}>
             <BrowserRouter>
                 <Frame>
-                    <Switch<Door> render={door} />
+                    <Switch<Route> render={door} />
                 </Frame>
             </BrowserRouter>
         </ContextProvider<SessionHandle>>
     }
 }
 
-fn door(door: Door) -> Html {
-    match door {
-        Door::Invite => html! { <Invite /> },
-        Door::Forgot => html! { <Forgot /> },
-        Door::Reset => html! { <Reset /> },
-        Door::Shared => html! { <Entry open=true /> },
-        Door::App => html! { <Entry /> },
+/// The shell shows the screens for someone signed out; every other
+/// address is the app's.
+fn door(route: Route) -> Html {
+    match route {
+        Route::Invite => html! { <Invite /> },
+        Route::Forgot => html! { <Forgot /> },
+        Route::Reset => html! { <Reset /> },
+        // A shared Reintegration Export opens in the app, with no sign-in.
+        Route::Shared => html! { <Entry open=true /> },
+        _ => html! { <Entry /> },
     }
 }
 
