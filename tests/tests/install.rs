@@ -1,6 +1,7 @@
 //! The PWA as an installed app in headless Chromium: Chromium finds it
 //! installable, a first visit fetches the shell but not the app, a return
-//! visit takes the shell and the app from the service worker's cache, it starts with no signal, and a new release replaces
+//! visit takes the shell and the app from the service worker's cache, a
+//! phone that has lost the app fetches it again once the signal returns, it starts with no signal, and a new release replaces
 //! the shell without leaving anyone on the old one.
 
 use std::time::{Duration, Instant};
@@ -106,6 +107,46 @@ async fn installable_then_a_return_visit_costs_no_shell_bytes_and_it_starts_offl
         "the app started and says it is offline"
     );
     browser.screenshot("install-offline-start").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_phone_without_the_app_and_no_signal_says_so_and_opens_it_when_the_signal_returns() {
+    let mut server = Server::start().await;
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&server.url("/")).await.expect("open app");
+    browser.wait_for("form.sign-in", 20).await;
+    browser.wait_for_service_worker().await;
+    browser
+        .sign_in("maya.lewis@riverside.example", demo::PASSWORD)
+        .await;
+    browser.wait_for(".session", 20).await;
+    // The phone kept the shell and who signed in, but not the app (storage
+    // cleared under pressure, say), and the signal is gone.
+    let dropped = c
+        .execute_async(
+            "const done = arguments[0];
+             caches.keys().then(keys => Promise.all(keys.map(k => caches.open(k).then(c =>
+               c.keys().then(rs => Promise.all(rs.filter(r => r.url.includes('/pkg/lt_pwa'))
+                 .map(r => c.delete(r))))))))
+               .then(found => done(found.flat().length), () => done(-1));",
+            vec![],
+        )
+        .await
+        .expect("drop the app from the cache");
+    assert_eq!(dropped, json!(2), "the app's glue and wasm were kept");
+    server.stop();
+    c.refresh().await.expect("open with no signal");
+    let notice = browser.wait_for(".notice", 20).await;
+    assert!(
+        notice.text().await.unwrap_or_default().contains("offline"),
+        "the shell says it is offline"
+    );
+    // The signal returns; one tap on "Try again" opens the app.
+    server.redeploy().await;
+    browser.click(".notice button").await;
+    browser.wait_for(".session", 20).await;
     browser.close().await;
 }
 
