@@ -1,8 +1,9 @@
 //! The PWA as an installed app in headless Chromium: Chromium finds it
 //! installable, a first visit fetches the shell but not the app, a return
-//! visit takes the shell and the app from the service worker's cache, a
-//! phone that has lost the app fetches it again once the signal returns, it starts with no signal, and a new release replaces
-//! the shell without leaving anyone on the old one.
+//! visit takes the shell and the app from the service worker's cache, it
+//! starts with no signal, a phone that has lost the app fetches it again
+//! once the signal returns, and a new release replaces the shell without
+//! leaving anyone on the old one.
 
 use std::time::{Duration, Instant};
 
