@@ -31,14 +31,24 @@ async fn shell_fetches(browser: &Browser) -> Value {
         .expect("read resource timing")
 }
 
+/// A first visit: the sign-in page open and the service worker in control.
+async fn first_visit(server: &Server) -> Browser {
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&server.url("/"))
+        .await
+        .expect("open app");
+    browser.wait_for("form.sign-in", 20).await;
+    browser.wait_for_service_worker().await;
+    browser
+}
+
 #[tokio::test]
 async fn installable_then_a_return_visit_costs_no_shell_bytes_and_it_starts_offline() {
     let mut server = Server::start().await;
-    let browser = Browser::start().await;
+    let browser = first_visit(&server).await;
     let c = &browser.client;
-    c.goto(&server.url("/")).await.expect("open app");
-    browser.wait_for("form.sign-in", 20).await;
-    browser.wait_for_service_worker().await;
     // The sign-in page is the shell alone: the app comes after sign-in.
     let first = shell_fetches(&browser).await;
     let paths = first["files"].as_array().expect("files");
@@ -114,11 +124,8 @@ async fn installable_then_a_return_visit_costs_no_shell_bytes_and_it_starts_offl
 #[tokio::test]
 async fn a_phone_without_the_app_and_no_signal_says_so_and_opens_it_when_the_signal_returns() {
     let mut server = Server::start().await;
-    let browser = Browser::start().await;
+    let browser = first_visit(&server).await;
     let c = &browser.client;
-    c.goto(&server.url("/")).await.expect("open app");
-    browser.wait_for("form.sign-in", 20).await;
-    browser.wait_for_service_worker().await;
     browser
         .sign_in("maya.lewis@riverside.example", demo::PASSWORD)
         .await;
@@ -168,11 +175,8 @@ async fn a_new_release_replaces_the_shell_and_the_open_app_offers_to_reload() {
     copy_dir(&root().join("pwa/dist"), &dist);
     let old = build_of(&dist);
     let mut server = Server::start_serving(&dist).await;
-    let browser = Browser::start().await;
+    let browser = first_visit(&server).await;
     let c = &browser.client;
-    c.goto(&server.url("/")).await.expect("open app");
-    browser.wait_for("form.sign-in", 20).await;
-    browser.wait_for_service_worker().await;
     assert!(
         c.find_all(fantoccini::Locator::Css(".notice.update"))
             .await
