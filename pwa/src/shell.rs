@@ -72,29 +72,35 @@ fn enter(failed: Callback<()>) {
 #[component]
 fn Shell() -> Html {
     let session = use_state(|| Session::Checking);
-    let set = {
+    let offline = {
         let session = session.clone();
+        Callback::from(move |()| session.set(Session::Offline))
+    };
+    let set = {
+        let (session, offline) = (session.clone(), offline.clone());
         Callback::from(move |s: Session| {
             if let Session::SignedIn(me) = &s {
-                let (me, session) = (me.clone(), session.clone());
+                let (me, offline) = (me.clone(), offline.clone());
                 // Kept before the app starts: it opens with it when offline.
                 spawn_local(async move {
                     store::put(store::CACHE, "me", &me).await;
-                    enter(Callback::from(move |()| session.set(Session::Offline)));
+                    enter(offline);
                 });
             }
             session.set(s);
         })
     };
     let recheck = {
-        let set = set.clone();
+        let (session, set) = (session.clone(), set.clone());
         Callback::from(move |()| {
-            let set = set.clone();
+            let (session, set, offline) = (session.clone(), set.clone(), offline.clone());
             spawn_local(async move {
                 // Whoever last signed in on this phone goes straight to the
-                // app, which checks with the server itself.
+                // app, which checks with the server itself (and the phone
+                // already keeps them: nothing to write on the way).
                 if let Some(me) = store::get(store::CACHE, "me").await {
-                    set.emit(Session::SignedIn(me));
+                    session.set(Session::SignedIn(me));
+                    enter(offline);
                     return;
                 }
                 set.emit(match api::me().await {
